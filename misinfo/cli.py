@@ -1,0 +1,249 @@
+"""The `misinfo` command. Commands only parse arguments, call `misinfo.pipeline` and print.
+
+Each feature adds its commands in `misinfo/commands/<name>.py` with a `register(app)` function,
+listed in `COMMAND_MODULES`. Expected failures (`MisinfoError`) print one line and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from misinfo.errors import MisinfoError, QueryError
+from misinfo.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="misinfo",
+    help="Monitor public TikTok and Facebook pages for false narratives and online scams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    """Accept YYYY-MM-DD or ISO 8601; naive times are read as UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{name}: not a date or time: {value!r} (use YYYY-MM-DD or ISO 8601)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class ImportFormat(str, Enum):
+    posts = "posts"
+
+
+class SortOrder(str, Enum):
+    newest = "newest"
+    relevance = "relevance"
+    engagement = "engagement"
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines file to import.")],
+    format: Annotated[ImportFormat, typer.Option("--format", help="Input format.")] = ImportFormat.posts,
+) -> None:
+    """Append posts from a file to the landing zone (bad lines are quarantined, the rest imported)."""
+    from misinfo.pipeline import import_posts
+
+    s = settings()
+    report = import_posts(s.home, file)
+    console.print(
+        f"imported {report.imported} posts from {report.lines} lines; quarantined {report.quarantined}"
+    )
+    if report.quarantined:
+        console.print(f"see {s.home / 'quarantine'} for the reasons")
+
+
+@app.command()
+def process(
+    full: Annotated[bool, typer.Option("--full", help="Re-process everything, not only what is new.")] = False,
+) -> None:
+    """Tag what landed since the last run and index it into the configured store."""
+    from misinfo.pipeline import make_stage
+    from misinfo.pipeline import process as run_process
+    from misinfo.store import open_store
+
+    s = settings()
+    store = open_store(s)
+    try:
+        report = run_process(s.home, store, make_stage(s), full=full)
+    finally:
+        store.close()
+    console.print(
+        f"read {report.read} lines from {report.files} files; indexed {report.indexed}; "
+        f"quarantined {report.quarantined}"
+    )
+    for narrative, n in sorted(report.per_narrative.items()):
+        console.print(f"  {narrative}: {n}")
+
+
+@app.command()
+def reindex(
+    backend: Annotated[str | None, typer.Option(help="sqlite or elasticsearch (default: MISINFO_STORE).")] = None,
+) -> None:
+    """Rebuild the store from the landing zone and the review log, then swap it in."""
+    from misinfo.pipeline import make_stage
+    from misinfo.pipeline import reindex as run_reindex
+
+    s = settings()
+    report = run_reindex(s, make_stage(s), backend=backend)
+    console.print(f"rebuilt {backend or s.store} store: {report.indexed} posts, quarantined {report.quarantined}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words (ANDed), "exact phrase", -exclude, OR.')] = "",
+    narrative: Annotated[list[str] | None, typer.Option("--narrative", "-n", help="Narrative id.")] = None,
+    platform: Annotated[list[str] | None, typer.Option("--platform", "-p")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date/time (inclusive).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this date/time.")] = None,
+    sort: Annotated[SortOrder, typer.Option()] = SortOrder.newest,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Search the archive by keyword; works with or without Vietnamese diacritics."""
+    from misinfo.audit import audit
+    from misinfo.store import open_store
+    from misinfo.store.base import SearchQuery
+
+    s = settings()
+    q = SearchQuery(
+        text=query,
+        narratives=tuple(narrative or ()),
+        platforms=tuple(platform or ()),
+        sources=tuple(source or ()),
+        since=parse_when(since, "--since"),
+        until=parse_when(until, "--until"),
+        sort=sort.value,
+        page=page,
+        size=limit,
+    )
+    store = open_store(s)
+    try:
+        result = store.search(q)
+    finally:
+        store.close()
+    audit(s.home, who="cli", action="search", query=query, filters={"narrative": narrative, "source": source})
+    if as_json:
+        out = {
+            "total": result.total,
+            "hits": [
+                {
+                    "key": h.post.key,
+                    "platform": h.post.post.platform,
+                    "source": h.post.post.source,
+                    "url": h.post.post.url,
+                    "author": h.post.post.author,
+                    "text": h.post.post.text,
+                    "created_at": h.post.post.created_at.isoformat(),
+                    "narratives": list(h.post.narratives),
+                    "snippet": h.snippet,
+                }
+                for h in result.hits
+            ],
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    console.print(f"{result.total} posts match (page {result.page}/{result.pages})")
+    for h in result.hits:
+        p = h.post.post
+        tags = ", ".join(h.post.narratives) or "-"
+        snippet = escape(h.snippet)
+        snippet = snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
+        console.print(f"[bold]{p.created_at:%Y-%m-%d %H:%M}[/] {p.platform}/{escape(p.source)} [dim]{tags}[/]")
+        console.print(f"  {snippet}")
+        console.print(f"  [link={p.url}]{escape(p.url)}[/link]")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What the store and the landing zone hold."""
+    from misinfo.landing import LandingZone
+    from misinfo.store import open_store
+
+    s = settings()
+    store = open_store(s)
+    try:
+        st = store.stats()
+    finally:
+        store.close()
+    zone = LandingZone(s.home)
+    files = zone.files()
+    quarantined = sum(1 for _ in zone.iter_quarantine())
+    data = {
+        "backend": st.backend,
+        "posts": st.posts,
+        "tagged": st.tagged,
+        "reviewed": st.reviewed,
+        "per_narrative": st.per_narrative,
+        "per_platform": st.per_platform,
+        "oldest": st.oldest.isoformat() if st.oldest else None,
+        "newest": st.newest.isoformat() if st.newest else None,
+        "landing_files": len(files),
+        "landing_bytes": sum(f.stat().st_size for f in files),
+        "quarantined": quarantined,
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"misinfo-monitor ({s.home})", show_header=False)
+    for k, v in data.items():
+        table.add_row(k, ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+    console.print(table)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"misinfo.commands.{_module}").register(app)
+
+
+def main() -> None:
+    """Console entry point: one line and a non-zero exit for expected failures, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except MisinfoError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Validation of untrusted records (imports, crawled items, landing-zone lines) into domain objects.
+
+The public `posts` format (README) is one JSON object per line; pydantic checks it and names the
+field that is wrong, which becomes the quarantine reason.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from misinfo.domain import Metrics, Post, utcnow
+from misinfo.errors import InvalidRecord
+from misinfo.text import nfc
+
+
+class MetricsIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    views: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0)
+    comments: int | None = Field(default=None, ge=0)
+    shares: int | None = Field(default=None, ge=0)
+
+
+class PostIn(BaseModel):
+    """The public `posts` import format; `collected_at` defaults to the time of import."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    platform: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+    post_id: str = Field(min_length=1, max_length=256)
+    source: str = Field(default="import", min_length=1, max_length=256)
+    url: str = Field(default="", max_length=4096)
+    author: str = Field(default="", max_length=256)
+    author_name: str = Field(default="", max_length=512)
+    text: str = Field(default="", max_length=1_000_000)
+    created_at: AwareDatetime
+    collected_at: AwareDatetime | None = None
+    metrics: MetricsIn = Field(default_factory=MetricsIn)
+    hashtags: list[str] = Field(default_factory=list)
+
+    @field_validator("post_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _clean_hashtags(cls, value: list[str]) -> list[str]:
+        seen: dict[str, None] = {}
+        for tag in value:
+            tag = nfc(tag).strip().lstrip("#")
+            if tag:
+                seen.setdefault(tag, None)
+        return list(seen)
+
+    def to_post(self, collected_at: datetime | None = None) -> Post:
+        return Post(
+            platform=self.platform,
+            post_id=self.post_id,
+            source=self.source,
+            url=self.url,
+            author=self.author,
+            author_name=nfc(self.author_name),
+            text=nfc(self.text),
+            created_at=self.created_at,
+            collected_at=self.collected_at or collected_at or utcnow(),
+            metrics=Metrics(**self.metrics.model_dump()),
+            hashtags=tuple(self.hashtags),
+        )
+
+
+def _reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def post_from_record(record: Any, collected_at: datetime | None = None) -> Post:
+    """Validate one decoded record; raise `InvalidRecord` with a one-line reason."""
+    if not isinstance(record, dict):
+        raise InvalidRecord(f"expected a JSON object, got {type(record).__name__}")
+    try:
+        return PostIn.model_validate(record).to_post(collected_at)
+    except ValidationError as exc:
+        raise InvalidRecord(_reason(exc)) from None
+
+
+def post_from_line(line: bytes | str, collected_at: datetime | None = None) -> Post:
+    """Decode and validate one JSON line (bytes may be invalid UTF-8: that is a reason, not a crash)."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidRecord(f"invalid UTF-8 at byte {exc.start}") from None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    return post_from_record(record, collected_at)

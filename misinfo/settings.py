@@ -1,0 +1,89 @@
+"""One Settings object, read from `MISINFO_*` environment variables at entry points only.
+
+Library code takes what it needs as arguments; only the CLI, DAG tasks and the dashboard call
+`load_settings()`. A bad value raises `ConfigError` naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from misinfo.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+
+class Settings(BaseSettings):
+    """Every knob, with the default that makes a fresh checkout work on one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="MISINFO_", extra="ignore", frozen=True)
+
+    # data and config
+    home: Path = Field(default=Path("var"), description="Data folder: landing zone, store, models, logs.")
+    sources: Path = Field(default=CONFIG_DIR / "sources.yaml", description="Sources to crawl.")
+    narratives: Path = Field(default=CONFIG_DIR / "narratives.yaml", description="Narrative taxonomy.")
+    claims: Path = Field(default=CONFIG_DIR / "claims.yaml", description="Fact-check registry.")
+    users: Path | None = Field(default=None, description="Dashboard users file (default HOME/users.yaml).")
+    retention_days: int = Field(default=180, ge=1, description="Raw and indexed data older than this is deleted.")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for dates shown to people.")
+    demo: bool = Field(default=False, description="1 enables the demo account demo/demo on the dashboard.")
+
+    # store
+    store: Literal["sqlite", "elasticsearch"] = Field(default="sqlite", description="Which store to use.")
+    sqlite_path: Path | None = Field(default=None, description="SQLite file (default HOME/store.sqlite3).")
+    es_url: str = Field(default="http://localhost:9200", description="Elasticsearch URL.")
+    es_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key.")
+    es_username: str | None = Field(default=None, description="Elasticsearch user (with ES_PASSWORD).")
+    es_password: SecretStr | None = Field(default=None, description="Elasticsearch password.")
+    es_ca_certs: Path | None = Field(default=None, description="CA certificate file for HTTPS.")
+    es_index: str = Field(default="misinfo-posts", description="Alias that reads and writes go through.")
+    es_compat_json: bool = Field(
+        default=False, description="Send plain application/json (for OpenSearch-API servers)."
+    )
+
+    # crawling
+    tiktok_base_url: str = Field(default="https://www.tiktok.com", description="TikTok base URL.")
+    facebook_base_url: str = Field(default="https://www.facebook.com", description="Facebook base URL.")
+    user_agent: str = Field(
+        default="misinfo-monitor/0.1 (+public-interest monitoring; contact: set MISINFO_USER_AGENT)",
+        description="Honest User-Agent sent by the crawlers.",
+    )
+
+    # digest
+    smtp_host: str = Field(default="localhost", description="SMTP server.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(default="none", description="SMTP security.")
+    smtp_user: str | None = Field(default=None, description="SMTP user.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    digest_from: str = Field(default="misinfo-monitor@localhost", description="Digest sender.")
+    digest_to: str = Field(default="", description="Digest recipients, comma-separated.")
+    dashboard_url: str = Field(default="http://localhost:8501", description="Link in the digest.")
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.sqlite_path or self.home / "store.sqlite3"
+
+    @property
+    def users_file(self) -> Path:
+        return self.users or self.home / "users.yaml"
+
+    @property
+    def digest_recipients(self) -> list[str]:
+        return [a.strip() for a in self.digest_to.split(",") if a.strip()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; turn a validation error into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "MISINFO_" + "_".join(str(p) for p in err["loc"]).upper()
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("bad setting " + "; ".join(problems)) from None

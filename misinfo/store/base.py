@@ -1,0 +1,134 @@
+"""The store port: what every backend implements, and the query/result records they share.
+
+The contract suite in `tests/store/test_contract.py` runs against every adapter, so a behaviour
+described here is a behaviour tested on SQLite and Elasticsearch alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from misinfo.domain import Review, TaggedPost
+
+Sort = Literal["newest", "relevance", "engagement"]
+Interval = Literal["hour", "day"]
+FacetField = Literal["narrative", "platform", "source", "hashtag", "dup_group", "claim", "author", "review_status"]
+SORTS: tuple[str, ...] = ("newest", "relevance", "engagement")
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search: the user's text (shared syntax, see `misinfo.query`) plus filters, sort and page.
+
+    Filters combine with AND; values within one filter with OR. `since` is inclusive, `until`
+    exclusive, both on `created_at`. `page` starts at 1.
+    """
+
+    text: str = ""
+    narratives: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    review_statuses: tuple[str, ...] = ()
+    dup_groups: tuple[str, ...] = ()
+    claim_ids: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    tagged_only: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: Sort = "newest"
+    page: int = 1
+    size: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the stored post, a snippet (HTML-escaped text with `<mark>` around matches), a score."""
+
+    post: TaggedPost
+    snippet: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.size else 1
+
+
+@dataclass(frozen=True, slots=True)
+class CountBucket:
+    """Posts per narrative per time bucket; `narrative` None is all posts, tagged or not."""
+
+    bucket: datetime
+    narrative: str | None
+    count: int
+    engagement: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    backend: str
+    posts: int
+    tagged: int
+    per_narrative: dict[str, int] = field(default_factory=dict)
+    per_platform: dict[str, int] = field(default_factory=dict)
+    reviewed: int = 0
+    oldest: datetime | None = None
+    newest: datetime | None = None
+
+
+@runtime_checkable
+class PostStore(Protocol):
+    """Where tagged posts are indexed and searched. Writes are upserts keyed on `platform:post_id`."""
+
+    backend: str
+
+    def upsert(self, posts: Iterable[TaggedPost]) -> int:
+        """Insert or replace each post (a review already stored is kept); returns posts written."""
+        ...
+
+    def get(self, key: str) -> TaggedPost | None: ...
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """One page of hits and the exact total; raises `QueryError` for a query it cannot run."""
+        ...
+
+    def scan(self, query: SearchQuery, batch_size: int = 1000) -> Iterator[TaggedPost]:
+        """Every post matching the query in its sort order, streamed (exports; ignores page/size)."""
+        ...
+
+    def counts(
+        self, interval: Interval, since: datetime, until: datetime, narratives: Iterable[str] | None = None
+    ) -> list[CountBucket]:
+        """Per narrative and for all posts (narrative None), buckets aligned to UTC hours or days."""
+        ...
+
+    def facets(self, query: SearchQuery, field: FacetField, size: int = 10) -> list[tuple[str, int]]:
+        """The most frequent values of `field` among posts matching `query`, most frequent first."""
+        ...
+
+    def set_review(self, review: Review) -> bool:
+        """Attach an analyst's review to a stored post; False if the post is not in the store."""
+        ...
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        """Retention: delete posts created before `cutoff`; returns how many."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+    def version(self) -> str:
+        """Changes whenever the content changes; cache keys include it."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,45 @@
+"""Snippets with the query's words marked, computed on the folded text and shown on the original.
+
+Both backends use this so a hit looks the same whichever store answered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from misinfo.text import fold, nfc
+
+SNIPPET_CHARS = 220
+
+
+def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHARS) -> str:
+    """HTML-escaped excerpt around the first match, matches wrapped in `<mark>`."""
+    text = nfc(text)
+    folded = fold(text)
+    flat = sorted({w for phrase in words for w in phrase if w}, key=len, reverse=True)
+    spans: list[tuple[int, int]] = []
+    if flat:
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in flat) + r")(?!\w)")
+        spans = [m.span() for m in pattern.finditer(folded)]
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - width // 3)
+        end = min(len(text), start + width)
+        start = max(0, end - width)
+    out: list[str] = ["…" if start > 0 else ""]
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
