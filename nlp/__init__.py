@@ -1,0 +1,1 @@
+"""Vietnamese NLP: normalize → segment → tag → dedup → claims. Heavy models load lazily."""

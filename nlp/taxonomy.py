@@ -1,0 +1,100 @@
+"""The narrative taxonomy from `config/narratives.yaml`, validated on load with clear errors."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from misinfo.domain import NARRATIVES
+from misinfo.errors import ConfigError
+from misinfo.text import fold
+
+
+class Narrative(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    signals: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _known_id(cls, value: str) -> str:
+        if value not in NARRATIVES:
+            raise ValueError(f"unknown narrative id {value!r} (ids are fixed: {', '.join(NARRATIVES)})")
+        return value
+
+    @field_validator("signals", "exclusions")
+    @classmethod
+    def _non_empty_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for phrase in value:
+            if not fold(phrase).strip():
+                raise ValueError("empty phrase")
+        return value
+
+
+class Taxonomy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    narratives: tuple[Narrative, ...]
+
+    @field_validator("narratives")
+    @classmethod
+    def _unique(cls, value: tuple[Narrative, ...]) -> tuple[Narrative, ...]:
+        ids = [n.id for n in value]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate narrative ids: {', '.join(sorted(dupes))}")
+        return value
+
+    def get(self, narrative_id: str) -> Narrative:
+        for n in self.narratives:
+            if n.id == narrative_id:
+                return n
+        raise KeyError(narrative_id)
+
+    def label(self, narrative_id: str) -> str:
+        try:
+            return self.get(narrative_id).label
+        except KeyError:
+            return narrative_id
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.narratives)
+
+
+def _load_yaml(path: Path, what: str) -> object:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{what} file {path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+
+
+def validation_message(path: Path, exc: ValidationError) -> str:
+    """One line per problem, naming where in the file it is."""
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where}: {err['msg']}")
+    return f"{path}: " + "; ".join(parts)
+
+
+@lru_cache(maxsize=8)
+def load_taxonomy(path: Path) -> Taxonomy:
+    data = _load_yaml(Path(path), "narratives")
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_message(Path(path), exc)) from None
