@@ -1,0 +1,287 @@
+"""The store contract: every backend (SQLite, Elasticsearch) must pass the very same tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from misinfo.domain import Review
+from misinfo.errors import QueryError
+from misinfo.store.base import PostStore, SearchQuery
+from tests.factories import T0, make_tagged
+
+
+def keys(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.post.key for h in page.hits]
+
+
+def q(text: str = "", **kw) -> SearchQuery:  # type: ignore[no-untyped-def]
+    return SearchQuery(text=text, **kw)
+
+
+@pytest.fixture
+def corpus(store: PostStore) -> PostStore:
+    store.upsert(
+        [
+            make_tagged(1, "Đồng Nai sáp nhập với Bình Phước, tỉnh mới tên gì?", narratives=("province_merger",),
+                        hours=1, likes=10, source="fb-a", platform="facebook", hashtags=("sapnhap",)),
+            make_tagged(2, "dong nai sap nhap roi ae oi", narratives=("province_merger",), hours=2, likes=500,
+                        claims=("fake-63-to-31-list",), dup_group="g-1"),
+            make_tagged(3, "Cảnh báo lừa đảo giả danh công an gọi video", narratives=("scam_extortion",),
+                        hours=3, likes=50, source="src-b", dup_group="g-1"),
+            make_tagged(4, "Đại hội thể dục thể thao tỉnh Đồng Tháp khai mạc", hours=4, likes=1),
+            make_tagged(5, "Sáp nhập ngân hàng: hai ngân hàng lớn về chung một nhà", hours=5, likes=7,
+                        source="src-b"),
+        ]
+    )
+    return store
+
+
+# --- upsert and get -------------------------------------------------------------------------------------
+
+
+def test_get_returns_exactly_what_was_stored(store: PostStore) -> None:
+    tp = make_tagged(9, "Nội dung có dấu: Đắk Lắk, Huế 🙂", narratives=("scam_extortion",), claims=("c-1",),
+                     dup_group="g-9", views=1200, likes=None, hashtags=("lừađảo", "cảnhbáo"))
+    store.upsert([tp])
+    assert store.get(tp.key) == tp
+    assert store.get("tiktok:does-not-exist") is None
+
+
+def test_upsert_same_post_twice_gives_one_hit(store: PostStore) -> None:
+    tp = make_tagged(1, "tin giả về sáp nhập tỉnh")
+    store.upsert([tp])
+    store.upsert([tp])
+    page = store.search(q("sáp nhập"))
+    assert page.total == 1
+    assert keys(page) == [tp.key]
+
+
+def test_edited_text_replaces_the_old_version(store: PostStore) -> None:
+    store.upsert([make_tagged(1, "bản cũ nói về lừa đảo", likes=1)])
+    store.upsert([make_tagged(1, "bản mới nói về sáp nhập", likes=99)])
+    assert store.search(q("sap nhap")).total == 1
+    assert store.search(q("lua dao")).total == 0
+    got = store.get("tiktok:1")
+    assert got is not None and got.post.metrics.likes == 99
+
+
+def test_upsert_keeps_an_existing_review(store: PostStore) -> None:
+    store.upsert([make_tagged(1, "danh sách 63 tỉnh còn 31", narratives=("province_merger",))])
+    review = Review("tiktok:1", "false", "analyst1", T0, "province_merger", "danh sách giả")
+    assert store.set_review(review) is True
+    store.upsert([make_tagged(1, "danh sách 63 tỉnh còn 31 (cập nhật)", narratives=("province_merger",))])
+    got = store.get("tiktok:1")
+    assert got is not None and got.review == review
+    assert store.search(q(review_statuses=("false",))).total == 1
+    assert store.search(q(review_statuses=("unreviewed",))).total == 0
+
+
+def test_set_review_on_missing_post_is_false(store: PostStore) -> None:
+    assert store.set_review(Review("tiktok:nope", "accurate", "a", T0)) is False
+
+
+def test_version_changes_on_write(store: PostStore) -> None:
+    before = store.version()
+    store.upsert([make_tagged(1)])
+    after = store.version()
+    assert after != before
+    store.set_review(Review("tiktok:1", "accurate", "a", T0))
+    assert store.version() != after
+
+
+# --- Vietnamese search ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sap nhap", {"facebook:1", "tiktok:2", "tiktok:5"}),
+        ("sáp nhập", {"facebook:1", "tiktok:2", "tiktok:5"}),
+        ("SÁP NHẬP", {"facebook:1", "tiktok:2", "tiktok:5"}),
+        ("dong nai", {"facebook:1", "tiktok:2"}),
+        ("Đồng Nai", {"facebook:1", "tiktok:2"}),
+        ("đồng nai", {"facebook:1", "tiktok:2"}),
+        ("lua dao", {"tiktok:3"}),
+        ("giả danh công an", {"tiktok:3"}),
+    ],
+)
+def test_search_is_diacritic_insensitive_both_ways(corpus: PostStore, query: str, expected: set[str]) -> None:
+    page = corpus.search(q(query))
+    assert set(keys(page)) == expected
+    assert page.total == len(expected)
+
+
+def test_phrase_requires_adjacent_words(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q('"sap nhap ngan hang"')))) == {"tiktok:5"}
+    assert set(keys(corpus.search(q('"nhap sap"')))) == set()
+
+
+def test_exclusion(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q("sáp nhập -ngân")))) == {"facebook:1", "tiktok:2"}
+    assert set(keys(corpus.search(q('sáp nhập -"ngan hang" -binh')))) == {"tiktok:2"}
+
+
+def test_only_exclusions_searches_everything_else(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q("-sap -dong")))) == {"tiktok:3"}
+
+
+def test_or(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q("lừa OR thao")))) == {"tiktok:3", "tiktok:4"}
+    assert set(keys(corpus.search(q("dong OR ngan sap")))) == {"facebook:1", "tiktok:2", "tiktok:5"}
+
+
+def test_hashtags_are_searchable(corpus: PostStore) -> None:
+    assert "facebook:1" in keys(corpus.search(q("sapnhap")))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced quote', "-", "- -", "OR OR", "OR", "sap OR", "NEAR(sap nhap", "sap*", "^sap", "text:sap",
+     "sap AND", "NOT sap", "(sap", 'sap" nhap', "\\", "'; DROP TABLE posts; --", "*", "{sap}", "sap:nhap:",
+     "a" * 400],
+)
+def test_malformed_queries_never_raise_unexpected_errors(corpus: PostStore, query: str) -> None:
+    try:
+        page = corpus.search(q(query))
+    except QueryError as exc:
+        assert str(exc)  # a clear message, nothing else
+        return
+    assert page.total >= 0
+    assert corpus.stats().posts == 5  # nothing was dropped or changed by the query
+
+
+def test_operator_characters_are_plain_words(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q("sap* nhap^")))) == {"facebook:1", "tiktok:2", "tiktok:5"}
+    assert set(keys(corpus.search(q('"sap nhap')))) == {"facebook:1", "tiktok:2", "tiktok:5"}
+
+
+def test_too_long_query_is_a_clear_error(corpus: PostStore) -> None:
+    with pytest.raises(QueryError):
+        corpus.search(q("sap " * 300))
+
+
+# --- filters, sorting, paging, highlight --------------------------------------------------------------------
+
+
+def test_filters(corpus: PostStore) -> None:
+    assert set(keys(corpus.search(q(narratives=("province_merger",))))) == {"facebook:1", "tiktok:2"}
+    assert set(keys(corpus.search(q(narratives=("province_merger", "scam_extortion"))))) == {
+        "facebook:1", "tiktok:2", "tiktok:3"}
+    assert set(keys(corpus.search(q(platforms=("facebook",))))) == {"facebook:1"}
+    assert set(keys(corpus.search(q(sources=("src-b",))))) == {"tiktok:3", "tiktok:5"}
+    assert set(keys(corpus.search(q(dup_groups=("g-1",))))) == {"tiktok:2", "tiktok:3"}
+    assert set(keys(corpus.search(q(claim_ids=("fake-63-to-31-list",))))) == {"tiktok:2"}
+    assert set(keys(corpus.search(q(hashtags=("#SápNhập",))))) == {"facebook:1"}
+    assert corpus.search(q(tagged_only=True)).total == 3
+    window = corpus.search(q(since=T0 + timedelta(hours=2), until=T0 + timedelta(hours=4)))
+    assert set(keys(window)) == {"tiktok:2", "tiktok:3"}  # since inclusive, until exclusive
+    combined = corpus.search(q("sap nhap", narratives=("province_merger",), platforms=("tiktok",)))
+    assert keys(combined) == ["tiktok:2"]
+
+
+def test_sort_orders(corpus: PostStore) -> None:
+    assert keys(corpus.search(q(sort="newest"))) == ["tiktok:5", "tiktok:4", "tiktok:3", "tiktok:2", "facebook:1"]
+    assert keys(corpus.search(q(sort="engagement")))[:3] == ["tiktok:2", "tiktok:3", "facebook:1"]
+    # relevance: the post that says "sáp nhập" twice outranks those that say it once
+    corpus.upsert([make_tagged(6, "sáp nhập sáp nhập sáp nhập tỉnh", hours=-100)])
+    assert keys(corpus.search(q("sap nhap", sort="relevance")))[0] == "tiktok:6"
+    assert keys(corpus.search(q("sap nhap", sort="newest")))[-1] == "tiktok:6"
+
+
+def test_unknown_sort_is_a_query_error(corpus: PostStore) -> None:
+    with pytest.raises(QueryError):
+        corpus.search(q(sort="random"))  # type: ignore[arg-type]
+
+
+def test_pagination_totals(store: PostStore) -> None:
+    store.upsert([make_tagged(i, f"bài số {i} về lừa đảo", hours=i) for i in range(45)])
+    pages = [store.search(q("lua dao", page=p, size=20)) for p in (1, 2, 3, 4)]
+    assert [p.total for p in pages] == [45] * 4
+    assert [len(p.hits) for p in pages] == [20, 20, 5, 0]
+    assert pages[0].pages == 3
+    seen = [k for p in pages for k in keys(p)]
+    assert len(seen) == len(set(seen)) == 45
+
+
+def test_bad_paging_is_a_query_error(store: PostStore) -> None:
+    with pytest.raises(QueryError):
+        store.search(q(page=0))
+    with pytest.raises(QueryError):
+        store.search(q(size=100_000))
+
+
+def test_highlight_marks_original_text(corpus: PostStore) -> None:
+    hit = corpus.search(q("dong nai")).hits
+    by_key = {h.post.key: h.snippet for h in hit}
+    assert "<mark>Đồng</mark> <mark>Nai</mark>" in by_key["facebook:1"]
+    assert "<mark>dong</mark> <mark>nai</mark>" in by_key["tiktok:2"]
+
+
+def test_snippet_escapes_html(store: PostStore) -> None:
+    store.upsert([make_tagged(1, 'lừa đảo <script>alert("x")</script> <a href="http://evil">bấm</a>')])
+    snippet = store.search(q("lua dao")).hits[0].snippet
+    assert "<script>" not in snippet and "<a href" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert "<mark>lừa</mark>" in snippet
+
+
+def test_scan_streams_every_match_in_order(store: PostStore) -> None:
+    store.upsert([make_tagged(i, f"cảnh báo lừa đảo {i}", hours=i) for i in range(130)])
+    store.upsert([make_tagged(1000, "không liên quan")])
+    got = [tp.key for tp in store.scan(q("lua dao"), batch_size=50)]
+    assert len(got) == 130
+    assert got[0] == "tiktok:129" and got[-1] == "tiktok:0"
+
+
+# --- aggregations, retention, stats --------------------------------------------------------------------------
+
+
+def test_counts_per_hour_and_day(store: PostStore) -> None:
+    posts = [make_tagged(f"a{i}", "x", narratives=("province_merger",), hours=0.5, likes=2) for i in range(3)]
+    posts += [make_tagged(f"b{i}", "x", narratives=("province_merger", "scam_extortion"), hours=1.5)
+              for i in range(2)]
+    posts += [make_tagged("c", "x", hours=25)]
+    posts += [make_tagged("old", "x", narratives=("province_merger",), hours=-5)]
+    store.upsert(posts)
+    hourly = store.counts("hour", T0, T0 + timedelta(days=2))
+    got = {(b.bucket, b.narrative): (b.count, b.engagement) for b in hourly}
+    assert got[(T0, "province_merger")] == (3, 6)
+    assert got[(T0 + timedelta(hours=1), "province_merger")] == (2, 0)
+    assert got[(T0 + timedelta(hours=1), "scam_extortion")] == (2, 0)
+    assert got[(T0, None)] == (3, 6)
+    assert got[(T0 + timedelta(hours=25), None)] == (1, 0)
+    assert all(b.bucket >= T0 for b in hourly)  # the post before `since` is not counted
+    daily = store.counts("day", T0, T0 + timedelta(days=2))
+    dgot = {(b.bucket, b.narrative): b.count for b in daily}
+    assert dgot[(T0, "province_merger")] == 5
+    assert dgot[(T0, None)] == 5
+    assert dgot[(T0 + timedelta(days=1), None)] == 1
+    only = store.counts("day", T0, T0 + timedelta(days=2), narratives=["scam_extortion"])
+    assert {b.narrative for b in only} == {"scam_extortion", None}
+
+
+def test_facets(corpus: PostStore) -> None:
+    assert dict(corpus.facets(q(), "narrative")) == {"province_merger": 2, "scam_extortion": 1}
+    assert corpus.facets(q(), "source", size=1) == [("src-a", 2)]  # ties: value ascending
+    assert dict(corpus.facets(q("sap nhap"), "platform")) == {"tiktok": 2, "facebook": 1}
+    assert dict(corpus.facets(q(), "dup_group")) == {"g-1": 2}
+    assert dict(corpus.facets(q(), "claim")) == {"fake-63-to-31-list": 1}
+    assert dict(corpus.facets(q(), "hashtag")) == {"sapnhap": 1}
+
+
+def test_retention_deletes_only_older_posts(corpus: PostStore) -> None:
+    deleted = corpus.delete_older_than(T0 + timedelta(hours=3))
+    assert deleted == 2
+    assert set(keys(corpus.search(q(size=50)))) == {"tiktok:3", "tiktok:4", "tiktok:5"}
+    assert corpus.search(q("dong nai")).total == 0
+    assert dict(corpus.facets(q(), "narrative")) == {"scam_extortion": 1}
+
+
+def test_stats(corpus: PostStore) -> None:
+    st = corpus.stats()
+    assert (st.posts, st.tagged) == (5, 3)
+    assert st.per_narrative == {"province_merger": 2, "scam_extortion": 1}
+    assert st.per_platform == {"facebook": 1, "tiktok": 4}
+    assert st.oldest == T0 + timedelta(hours=1) and st.newest == T0 + timedelta(hours=5)
