@@ -43,8 +43,9 @@ def open_backend(backend: str, url: str | None, workdir: Path) -> PostStore:
         from misinfo.store.sqlite import SqliteStore
 
         return SqliteStore(workdir / "bench.sqlite3")
-    from misinfo.settings import Settings
     from misinfo.store.elastic import ElasticStore
+
+    from misinfo.settings import Settings
 
     settings = Settings(home=workdir, store="elasticsearch", es_url=url or "http://localhost:9200",
                         es_index=f"misinfo-bench-{int(time.time())}")

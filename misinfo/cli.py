@@ -10,7 +10,7 @@ import importlib
 import json
 import sys
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,8 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 COMMAND_MODULES: tuple[str, ...] = ()
 
@@ -50,11 +50,11 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class ImportFormat(str, Enum):
+class ImportFormat(StrEnum):
     posts = "posts"
 
 
-class SortOrder(str, Enum):
+class SortOrder(StrEnum):
     newest = "newest"
     relevance = "relevance"
     engagement = "engagement"
@@ -222,27 +222,15 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console entry point: one line and a non-zero exit for expected failures, never a traceback."""
-    try:
-        app(standalone_mode=False)
-    except MisinfoError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
+    """Console entry point: one line and a non-zero exit for expected failures, never a traceback.
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Typer (standalone mode) already handles usage errors and Ctrl-C; our own errors pass through it.
+    """
+    try:
+        app()
+    except MisinfoError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":
