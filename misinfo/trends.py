@@ -19,8 +19,8 @@ How a narrative is scored (Principle 6: every trend carries its numbers):
   `(count - mean) / sqrt(s² · (1 + 1/N))` (quasi-Poisson), so regular swings are not bursts.
 - **rising**: score ≥ `threshold` AND count ≥ `min_count` AND the store has history in the baseline
   period (an empty history cannot say what is normal).
-- **growth**: `(count - baseline) / baseline`, reported only when the baseline is at least `min_count`
-  (None otherwise: a ratio over one or two posts means nothing).
+- **growth**: `(count - baseline) / baseline`, reported only when the baseline is at least
+  `growth_min_baseline` (5 posts; None otherwise: a ratio over one or two posts means nothing).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class TrendParams:
 
     threshold: float = 3.0  # z-score at or above which a narrative counts as rising
     min_count: int = 5  # fewer posts than this in the window is never "rising"
+    growth_min_baseline: float = 5.0  # below this baseline a growth ratio is not reported
     top_n: int = 5  # top posts kept per trend
     campaign_min_posts: int = 3  # a copy-paste group needs this many posts in the window
     campaign_min_accounts: int = 2  # ... from at least this many distinct accounts
@@ -402,7 +403,7 @@ def compute_trends(
                 baseline=mean,
                 baseline_counts=base,
                 score=score,
-                growth=growth_ratio(count, mean, params.min_count),
+                growth=growth_ratio(count, mean, params.growth_min_baseline),
                 rising=rising,
                 previous=per[1],
                 top_posts=top,

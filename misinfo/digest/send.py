@@ -81,8 +81,9 @@ def build_message(settings: Settings, day: date, store: PostStore) -> EmailMessa
     msg["Message-ID"] = make_msgid("digest-" + day.isoformat(), domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Misinfo-Digest-Date"] = day.isoformat()
-    msg.set_content(text, charset="utf-8")
-    msg.add_alternative(html, subtype="html", charset="utf-8")
+    # quoted-printable keeps the Vietnamese text 7-bit safe through relays without 8BITMIME
+    msg.set_content(text, charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     html_part = msg.get_payload()[1]
     html_part.add_related(
         png, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename="xu-huong-14-ngay.png"
