@@ -233,8 +233,8 @@ def test_copy_paste_campaign_is_reported_with_accounts_sources_and_spread(store)
 
 
 def test_known_false_claims_in_the_window(store):
-    from nlp.claims import load_registry
     from misinfo.settings import CONFIG_DIR
+    from nlp.claims import load_registry
 
     series(store, OTHER, [3] * 8)
     in_window = [
