@@ -220,10 +220,10 @@ class TrendReport:
     def posts(self) -> dict[str, PostSummary]:
         """Every post the report points to, by key."""
         out: dict[str, PostSummary] = {}
-        for item in (*self.narratives, *self.campaigns, *self.claims):
-            for p in item.top_posts:
-                out.setdefault(p.key, p)
-            for p in getattr(item, "recent_posts", ()):
+        groups = [*(n.top_posts + n.recent_posts for n in self.narratives),
+                  *(c.top_posts for c in self.campaigns), *(c.top_posts for c in self.claims)]
+        for posts in groups:
+            for p in posts:
                 out.setdefault(p.key, p)
         return out
 
