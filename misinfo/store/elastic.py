@@ -171,11 +171,17 @@ def _guard(method: F) -> F:
             raise
         except ApiError as exc:
             raise StoreUnavailable(f"Elasticsearch at {self.url} ({_URL_VAR}) refused "
-                                   f"{method.__name__}: {exc.status_code} {_reason(exc)}") from exc
+                                   f"{method.__name__}: {_explain(exc)}") from exc
         except TransportError as exc:
             raise StoreUnavailable(f"cannot reach Elasticsearch at {self.url} ({_URL_VAR}): {exc.message}") from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _explain(exc: ApiError) -> str:
+    """Status and reason, with the fix when the server refuses the client's media type."""
+    hint = " (an OpenSearch-API server? set MISINFO_ES_COMPAT_JSON=1)" if exc.status_code == 406 else ""
+    return f"{exc.status_code} {_reason(exc)}{hint}"
 
 
 def _reason(exc: ApiError) -> str:
@@ -230,9 +236,7 @@ def check_cluster(client: Elasticsearch, url: str) -> str:
     except UnsupportedProductError as exc:
         raise StoreUnavailable(f"the server at {url} ({_URL_VAR}) does not say it is Elasticsearch") from exc
     except ApiError as exc:
-        hint = " (an OpenSearch-API server? set MISINFO_ES_COMPAT_JSON=1)" if exc.status_code == 406 else ""
-        raise StoreUnavailable(f"Elasticsearch at {url} ({_URL_VAR}) answered {exc.status_code}: "
-                               f"{_reason(exc)}{hint}") from exc
+        raise StoreUnavailable(f"Elasticsearch at {url} ({_URL_VAR}) answered {_explain(exc)}") from exc
     except (TransportConnectionError, ConnectionTimeout, TransportError) as exc:
         raise StoreUnavailable(f"cannot reach Elasticsearch at {url} ({_URL_VAR}): {exc.message}") from exc
     version = info.get("version") or {}
@@ -307,7 +311,7 @@ class ElasticStore:
             return fn()
         except ApiError as exc:
             raise StoreUnavailable(f"Elasticsearch at {self.url} ({_URL_VAR}) could not {what}: "
-                                   f"{exc.status_code} {_reason(exc)}") from exc
+                                   f"{_explain(exc)}") from exc
         except TransportError as exc:
             raise StoreUnavailable(f"cannot reach Elasticsearch at {self.url} ({_URL_VAR}): {exc.message}") from exc
 
@@ -340,14 +344,16 @@ class ElasticStore:
         """Why the index behind the alias cannot be used (fields typed unlike the template), or None."""
         expected = load_json("posts-template.json")["template"]["mappings"]["properties"]
         mappings = self._call("read the mapping", lambda: self.client.indices.get_mapping(index=self.alias)).body
-        wrong = []
+        wrong, missing = [], []
         for index, body in sorted(mappings.items()):
             props = (body.get("mappings") or {}).get("properties") or {}
             for name in _CHECKED_FIELDS:
-                field = props.get(name) or {}
-                have = field.get("type", "object" if "properties" in field else "missing")
-                if have != expected[name]["type"]:
+                field = props.get(name)
+                if field is None:
+                    missing.append(f"{index}.{name} is not mapped")
+                elif (have := field.get("type", "object")) != expected[name]["type"]:
                     wrong.append(f"{index}.{name} is {have} (expected {expected[name]['type']})")
+        wrong += missing  # typed conflicts first: they are the likelier cause
         if not wrong:
             return None
         return (f"Elasticsearch index {self.alias} at {self.url} ({_URL_VAR}) has a conflicting mapping: "
@@ -429,7 +435,8 @@ class ElasticStore:
             caused = error.get("caused_by") if isinstance(error, dict) else None
             if isinstance(caused, dict) and caused.get("reason"):
                 reason += f" ({caused['reason']})"
-            shown.append(f"{doc_id} [{status}] {reason}")
+            reason = " ".join(reason.split())
+            shown.append(f"{doc_id} [{status}] {reason[:300]}")
         more = f"; and {len(failed) - 5} more" if len(failed) > 5 else ""
         return (f"Elasticsearch at {self.url} ({_URL_VAR}) rejected {len(failed)} of {total} posts: "
                 + "; ".join(shown) + more + ". They stay in the landing zone; the next `process` retries them")

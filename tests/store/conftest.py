@@ -39,7 +39,10 @@ def osmem() -> Iterator[object]:
 
 
 def es_settings(request: pytest.FixtureRequest, real: bool = False, **overrides: object) -> Settings:
-    """Settings for a fresh alias on osmem-server (or the real cluster); its indices go at teardown."""
+    """Settings for a fresh alias on osmem-server (or the real cluster); its indices go at teardown.
+
+    `overrides` may point `es_url` elsewhere (a fault proxy); cleaning up still talks to the server.
+    """
     if real:
         url, compat = REAL_ES_URL, False
     else:
@@ -48,13 +51,14 @@ def es_settings(request: pytest.FixtureRequest, real: bool = False, **overrides:
     values: dict[str, object] = {"store": "elasticsearch", "es_url": url, "es_index": alias, "es_compat_json": compat}
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
+    cleanup = Settings(store="elasticsearch", es_url=url, es_index=alias, es_compat_json=compat)
 
     def drop() -> None:
         from elasticsearch import ApiError
 
         from misinfo.store.elastic import build_client
 
-        client = build_client(settings, max_retries=0)
+        client = build_client(cleanup, max_retries=0)
         try:
             for pattern in (f"{alias}-*", f"{alias}.meta", alias):
                 with contextlib.suppress(ApiError):
@@ -68,6 +72,17 @@ def es_settings(request: pytest.FixtureRequest, real: bool = False, **overrides:
 
     request.addfinalizer(drop)
     return settings
+
+
+@pytest.fixture
+def make_es_settings(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A factory of Settings for a fresh alias on this session's osmem-server, MISINFO_HOME in tmp_path."""
+
+    def make(**overrides: object) -> Settings:
+        overrides.setdefault("home", tmp_path / "home")
+        return es_settings(request, **overrides)
+
+    return make
 
 
 def _make_es(tmp_path: Path, request: pytest.FixtureRequest, real: bool = False) -> PostStore:
