@@ -253,6 +253,13 @@ def check_cluster(client: Elasticsearch, url: str) -> str:
     return f"{distribution} {number}"
 
 
+def check_alias(alias: str) -> None:
+    """Index names are lowercase and limited; say which variable to fix before connecting."""
+    if not _INDEX_NAME_RE.match(alias) or len(alias) > 200:
+        raise ConfigError(f"MISINFO_ES_INDEX: {alias!r} is not a valid index name (lowercase letters, "
+                          "digits, '-', '_', '.')")
+
+
 class ElasticStore:
     """`PostStore` on an Elasticsearch alias. Build it with `from_settings` (checks the cluster)."""
 
@@ -270,9 +277,7 @@ class ElasticStore:
         bulk_retries: int = 4,
         initial_backoff: float = 1.0,
     ) -> None:
-        if not _INDEX_NAME_RE.match(alias):
-            raise ConfigError(f"MISINFO_ES_INDEX: {alias!r} is not a valid index name (lowercase letters, "
-                              "digits, '-', '_', '.')")
+        check_alias(alias)
         self.client = client
         self.alias = alias
         self.index = index or alias  # where reads and writes go: the alias, or a new index in `rebuild`
@@ -291,6 +296,7 @@ class ElasticStore:
 
         Every failure here is one `StoreUnavailable` naming MISINFO_ES_URL, raised at start-up.
         """
+        check_alias(settings.es_index)
         client = build_client(settings, **{k: v for k, v in options.items() if k in _CLIENT_OPTIONS})
         store_options = {k: v for k, v in options.items() if k not in _CLIENT_OPTIONS}
         store = cls(client, settings.es_index, url=settings.es_url, **store_options)
