@@ -50,7 +50,7 @@ class RunWriter:
         self.path = path
         self.count = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: IO[bytes] = open(path, "ab")
+        self._fh: IO[bytes] = open(path, "ab")  # noqa: SIM115 - closed by close()/__exit__
 
     def append(self, posts: Iterable[Post]) -> int:
         data = b"".join(

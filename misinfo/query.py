@@ -65,16 +65,18 @@ def parse_query(text: str | None) -> ParsedQuery:
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     pending_or = False
+    last_positive = False  # OR joins two positive terms; after an exclusion it means nothing
     for m in _TOKEN_RE.finditer(text):
         neg, phrase, _closed, bare = m.group(1), m.group(2), m.group(3), m.group(4)
         if bare is not None:
             if bare == "OR":
-                pending_or = bool(groups)
+                pending_or = last_positive
                 continue
             if bare.startswith("-") and len(bare) > 1:
                 term = _term(bare[1:])
                 if term:
                     excluded.append(term)
+                    last_positive = False
                 pending_or = False
                 continue
             term = _term(bare)  # `a.b` folds to two words: a phrase, as search engines do
@@ -82,7 +84,7 @@ def parse_query(text: str | None) -> ParsedQuery:
             term = _term(phrase)
             if neg and term:
                 excluded.append(term)
-                pending_or = False
+                pending_or = last_positive = False
                 continue
         if term is None:
             continue
@@ -91,6 +93,7 @@ def parse_query(text: str | None) -> ParsedQuery:
         else:
             groups.append([term])
         pending_or = False
+        last_positive = True
     n_terms = sum(len(g) for g in groups) + len(excluded)
     if n_terms > MAX_TERMS:
         raise QueryError(f"too many search terms ({n_terms}, at most {MAX_TERMS})")
