@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import re
 import time
@@ -179,9 +180,16 @@ def _guard(method: F) -> F:
 
 
 def _explain(exc: ApiError) -> str:
-    """Status and reason, with the fix when the server refuses the client's media type."""
-    hint = " (an OpenSearch-API server? set MISINFO_ES_COMPAT_JSON=1)" if exc.status_code == 406 else ""
-    return f"{exc.status_code} {_reason(exc)}{hint}"
+    """Status and reason, with the fix when the server refuses the client's media type.
+
+    OpenSearch-API servers answer 406 to `compatible-with=9`; Elasticsearch 8 answers 400
+    (media_type_header_exception). Plain JSON, which MISINFO_ES_COMPAT_JSON=1 sends, suits both.
+    """
+    reason = _reason(exc)
+    media = exc.status_code == 406 or (exc.status_code == 400 and ("media" in reason or "compatible" in reason))
+    hint = (" (the server refuses the client's media type: set MISINFO_ES_COMPAT_JSON=1 for OpenSearch-API "
+            "servers and Elasticsearch 8)") if media else ""
+    return f"{exc.status_code} {reason}{hint}"
 
 
 def _reason(exc: ApiError) -> str:
@@ -216,6 +224,8 @@ def build_client(settings: Settings, **options: Any) -> Elasticsearch:
     if settings.es_compat_json:
         kwargs["node_class"] = PlainJsonNode
     kwargs.update(options)
+    accepted = inspect.signature(Elasticsearch.__init__).parameters
+    kwargs = {k: v for k, v in kwargs.items() if k in accepted}  # older clients lack retry_backoff_*
     try:
         return Elasticsearch(settings.es_url, **kwargs)
     except (ValueError, TypeError) as exc:
