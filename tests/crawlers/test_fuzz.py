@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -41,10 +42,9 @@ def run_all(text: str, url: str) -> None:
     for result in results:
         assert isinstance(result, PageResult)
         for record in result.records:
-            try:  # every record either validates or is a quarantine reason, never a crash
+            # every record either validates or is a quarantine reason, never a crash
+            with contextlib.suppress(InvalidRecord):
                 post_from_record(record)
-            except InvalidRecord:
-                pass
 
 
 @FUZZ

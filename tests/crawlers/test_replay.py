@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-from crawlers.replay import Reply, ReplayServer, format_count_vi, redirect
 from crawlers.parsers.numbers import parse_count
+from crawlers.replay import ReplayServer, Reply, format_count_vi, redirect
 
 
 def get(url: str) -> tuple[int, str]:
