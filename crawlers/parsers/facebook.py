@@ -143,7 +143,7 @@ def _squash(text: str) -> str:
 
 def _m_article(article: Selector, *, url: str, handle: str, base_url: str, source: str, collected_at: str) -> dict[str, Any] | None:
     try:
-        ft = json.loads(article.attrib.get("data-ft", "") or "{}")
+        ft = json.loads(article.xpath("@data-ft").get() or "{}")  # not .attrib: lxml raises on mangled attributes
     except (ValueError, RecursionError):
         ft = {}
     ft = ft if isinstance(ft, dict) else {}
