@@ -38,7 +38,7 @@ def emit(obj: dict) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
-def bench_parsers(seconds: float) -> float:
+def bench_parsers(seconds: float) -> tuple[float, dict[str, float]]:
     tt = posts(15, "tiktok", "tintuc.vn", 7_000)
     fb = posts(10, "facebook", "trangtin", 1_000)
     pages = {
@@ -48,6 +48,7 @@ def bench_parsers(seconds: float) -> float:
         "facebook_www": (facebook.parse_page, replay.facebook_www_page("trangtin", fb)),
     }
     total_pages, total_time = 0, 0.0
+    by_page: dict[str, float] = {}
     for name, (fn, text) in pages.items():
         kw = {"source": "bench", "base_url": "https://x", "collected_at": T0.isoformat()}
         if fn is facebook.parse_page:
@@ -60,7 +61,8 @@ def bench_parsers(seconds: float) -> float:
         elapsed = time.perf_counter() - start
         emit({"bench": "parse", "page": name, "pages": n, "bytes": len(text.encode()), "pages_per_s": round(n / elapsed, 1)})
         total_pages, total_time = total_pages + n, total_time + elapsed
-    return total_pages / total_time
+        by_page[name] = round(n / elapsed, 1)
+    return total_pages / total_time, by_page
 
 
 def bench_crawl(n_posts: int) -> tuple[float, float]:
@@ -97,9 +99,9 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=300, help="posts per source (TikTok 15/page, Facebook 10/page)")
     ap.add_argument("--seconds", type=float, default=4.0, help="time spent timing the parsers")
     args = ap.parse_args()
-    parse_rate = bench_parsers(args.seconds)
+    parse_rate, by_page = bench_parsers(args.seconds)
     crawl_rate, spider_rate = bench_crawl(args.posts)
-    emit({"bench": "crawl_summary", "posts_per_source": args.posts, "parse_pages_per_s": round(parse_rate, 1),
+    emit({"bench": "crawl_summary", "posts_per_source": args.posts, "parse_pages_per_s": round(parse_rate, 1), "parse_pages_per_s_by_page": by_page,
           "crawl_pages_per_s": round(crawl_rate, 1), "crawl_pages_per_s_excluding_process_start": round(spider_rate, 1)})  # fmt: skip
 
 
