@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def main() -> None:
         if default is None:
             shown = "—"
         elif isinstance(default, Path):
-            shown = f"`{default.relative_to(PROJECT_ROOT) if default.is_absolute() else default}`"
+            shown = f"`{os.path.relpath(default, PROJECT_ROOT) if default.is_absolute() else default}`"
         else:
             shown = f"`{default}`" if default != "" else "(empty)"
         print(f"| `MISINFO_{name.upper()}` | {shown} | {field.description or ''} |")
