@@ -51,7 +51,7 @@ def language() -> str:
     return _current
 
 
-def t(key: str, **values: Any) -> str:
+def t(key: str, /, **values: Any) -> str:
     """The UI string for `key`, with `{name}` placeholders filled from `values`."""
     text = catalog(language())[key]
     return text.format(**values) if values else text

@@ -68,12 +68,14 @@ def current_user() -> User | None:
 
 def context() -> Ctx:
     """Settings, store and user for this run; failures are shown by `guard`."""
-    settings = load_settings()
     user = current_user()
     if user is None:  # pages are only registered after login; this is a safety net
         st.stop()
-    key = store_key(settings)
-    return Ctx(settings, open_cached_store(key, settings), key, user)
+    with guard():
+        settings = load_settings()
+        key = store_key(settings)
+        return Ctx(settings, open_cached_store(key, settings), key, user)
+    raise AssertionError("unreachable: guard stops the page")
 
 
 def show_error(exc: MisinfoError) -> None:
