@@ -106,6 +106,12 @@ def report_end(newest: datetime | None, now: datetime | None = None) -> tuple[da
 
 
 def trend_report(store: PostStore, settings: Settings, at: datetime, window: timedelta) -> TrendReport:
+    """The trend numbers, without top posts (`top_n=0`).
+
+    `compute_trends` would fetch top and recent posts for every narrative and claim (two searches
+    each, ~0.1 s apiece on 200,000 posts); the page fetches posts only for what it shows (rising
+    narratives, claims), through the cached search, which keeps the Trends page under 2 s.
+    """
     from nlp.claims import load_registry
 
     return compute_trends(
@@ -113,7 +119,7 @@ def trend_report(store: PostStore, settings: Settings, at: datetime, window: tim
         at=at,
         window=window,
         baseline_days=settings.trend_baseline_days,
-        params=TrendParams(threshold=settings.trend_threshold, min_count=settings.trend_min_count),
+        params=TrendParams(threshold=settings.trend_threshold, min_count=settings.trend_min_count, top_n=0),
         labels=narrative_labels(str(settings.narratives)),
         registry=load_registry(Path(settings.claims)),
     )
@@ -383,8 +389,9 @@ def runs_frame(runs: Sequence[Any], tz: str, days: int = 14, now: datetime | Non
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def cached_newest(_store: PostStore, key: str, version: str) -> tuple[datetime | None, int]:
-    st_ = _store.stats()
-    return st_.newest, st_.posts
+    """When the newest post was created, and how many posts the store holds (one indexed query)."""
+    page = _store.search(SearchQuery(sort="newest", size=1))
+    return (page.hits[0].post.post.created_at if page.hits else None), page.total
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)

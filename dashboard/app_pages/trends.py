@@ -9,6 +9,7 @@ from dashboard import charts, ui
 from dashboard import queries as q
 from dashboard.i18n import t
 from misinfo import fmt
+from misinfo.store.base import SearchQuery
 
 ctx = ui.context()
 st.title(t("trends.title"))
@@ -42,6 +43,14 @@ with ui.guard():
     since = at - timedelta(days=max(range_days, 8))
     buckets = q.cached_counts(ctx.store, ctx.key, version, "hour", since, at, None)
 
+
+
+def top_posts(size: int = 3, **filters):
+    """The most engaging posts of the window for one narrative, campaign or claim (cached search)."""
+    query = SearchQuery(since=report.since, until=report.at, sort="engagement", size=size, **filters)
+    return q.cached_search(ctx.store, ctx.key, version, query)
+
+
 st.caption(
     t("trends.caption", window=t("trends.window_24h") if window_h == 24 else t("trends.window_7d"),
       since=fmt.datetime_vi(report.since, ctx.tz), until=fmt.datetime_vi(report.at, ctx.tz), days=report.baseline_days)
@@ -65,11 +74,9 @@ for trend in report.rising:
         k2.metric(t("trends.col_baseline"), fmt.number(trend.baseline, 1))
         k3.metric(t("trends.col_score"), fmt.number(trend.score, 1))
         k4.metric(t("trends.col_growth"), fmt.percent(trend.growth))
-        for summary in trend.top_posts[:3]:
-            with ui.guard(stop=False):
-                tp = ctx.store.get(summary.key)
-                if tp is not None:
-                    ui.post_card(tp, ctx)
+        with ui.guard(stop=False):
+            for hit in top_posts(narratives=(trend.id,)).hits:
+                ui.post_card(hit.post, ctx)
 
 st.subheader(t("trends.table_title"))
 table = pd.DataFrame(
@@ -106,8 +113,9 @@ for c in report.campaigns[:10]:
               sources=fmt.number(c.sources), spread=fmt.duration_vi(c.spread_minutes),
               new=f"· **{t('common.new')}**" if c.new else "")
         )  # fmt: skip
-        if c.top_posts:
-            st.html(ui.esc(c.top_posts[0].excerpt(300)))
+        with ui.guard(stop=False):
+            for hit in top_posts(size=1, dup_groups=(c.id,)).hits:
+                st.html(ui.post_html(hit.post, ctx))
 
 st.subheader(t("trends.claims_title"))
 if not report.claims:
@@ -121,6 +129,6 @@ for claim in report.claims:
         )  # fmt: skip
         if claim.source_url:
             st.caption(t("trends.claim_source", source=claim.source, url=claim.source_url))
-        for summary in claim.top_posts[:2]:
-            st.html(f'<div class="mm-meta">{ui.esc(fmt.datetime_vi(summary.created_at, ctx.tz))} · '
-                    f"{ui.esc(summary.source)}</div>{ui.esc(summary.excerpt(240))}")  # fmt: skip
+        with ui.guard(stop=False):
+            for hit in top_posts(size=2, claim_ids=(claim.id,)).hits:
+                st.html(ui.post_html(hit.post, ctx))
