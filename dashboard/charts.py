@@ -35,7 +35,7 @@ def bar_chart(rows: list[tuple[str, int]], label: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title=t("common.count")),
+            x=alt.X("count:Q", title=t("common.count"), axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:N", title=label, sort="-x"),
             tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=t("common.count"))],
         )

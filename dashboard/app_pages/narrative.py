@@ -42,7 +42,7 @@ m2.metric(t("narrative.engagement"), fmt.number(sum(b.engagement for b in bucket
 m3.metric(t("narrative.reviewed"), fmt.number(top.total - statuses.get("unreviewed", 0)))
 
 st.subheader(t("narrative.timeline"))
-interval = "hour" if days <= 7 else "day"
+interval = "day"  # hourly spikes over a week hide the trend; the Trends page has the hourly view
 frame = q.count_frame(buckets, interval, since, at, labels, ctx.tz, narratives=(nid,))
 st.altair_chart(charts.counts_chart(frame, interval), width="stretch")
 

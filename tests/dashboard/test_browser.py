@@ -42,6 +42,8 @@ TEXTS = [
     ("Lại có người giả danh công an lừa đảo chuyển khoản, bà con cảnh giác.", 7, 90),
     ("Đoàn cán bộ đi nước ngoài học tập kinh nghiệm, chi phí tiền tỷ?", 5, 120),
     ("Giá rau hôm nay ở chợ tăng nhẹ do mưa lớn.", 3, 10),
+    # a week of history, so the chart and the baseline have something to compare with
+    *((f"Bàn tán chuyện sáp nhập tỉnh, ngày thứ {d}.", 24 * d + 3, 5 * d) for d in range(1, 8)),
 ]
 
 
@@ -98,6 +100,7 @@ def build_home(home: Path) -> None:
     finally:
         store.close()
     assert processed.indexed == len(TEXTS) and processed.per_narrative.get("scam_extortion") == 2
+    assert processed.per_narrative.get("province_merger") == 8
 
 
 def free_port() -> int:
