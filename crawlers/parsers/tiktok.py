@@ -58,20 +58,25 @@ def _status_block(data: Any) -> Block | None:
     return Block(STATUS_BLOCKS.get(code, "unavailable"), detail)
 
 
-def _url_block(url: str) -> Block | None:
+def url_block(url: str) -> Block | None:
+    """A block visible in the URL alone (a redirect to the login page)."""
     path = urlsplit(url).path if url else ""
     if path.startswith("/login"):
         return Block("login_wall", f"redirected to {path}")
     return None
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _hashtags(item: dict[str, Any]) -> list[str]:
     tags: dict[str, None] = {}
-    for entry in dig(item, "challenges") or []:
+    for entry in _as_list(dig(item, "challenges")):
         title = dig(entry, "title")
         if isinstance(title, str) and title.strip():
             tags.setdefault(nfc(title.strip()), None)
-    for entry in dig(item, "textExtra") or []:
+    for entry in _as_list(dig(item, "textExtra")):
         name = dig(entry, "hashtagName")
         if isinstance(name, str) and name.strip():
             tags.setdefault(nfc(name.strip()), None)
@@ -139,7 +144,7 @@ def _unrecognised(text: str) -> Block:
 def parse_profile(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A profile page: the account's `secUid` (for the list API) and any videos embedded in it."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
     if universal is not None:
@@ -183,7 +188,7 @@ def _user_info(user: Any, stats: Any) -> dict[str, Any]:
 def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A video page in any of the three layouts: one record, or the block (e.g. 10216 private post)."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
     if universal is not None:
@@ -207,7 +212,7 @@ def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at
 
 def parse_item_list(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """One `/api/creator/item_list/` (or `/api/post/item_list/`) answer: videos, `hasMore`, `cursor`."""
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     if not text.strip():
         return PageResult(block=Block("api_empty", "empty body"))
