@@ -32,7 +32,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("nlp",)
 
 
 def settings() -> Settings:
