@@ -28,7 +28,7 @@ _HASHTAG_RE = re.compile(r"#(\w+)")
 _EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3\u3030\u303d]+"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd\ud800-\udfff]")
 _MONEY_RE = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|tr|ty|tỷ|tỉ|m)\b(?!\s*(?:đồng|dong|usd|đô))", re.IGNORECASE)
 # "1,7 tỉ" and "1.7ty" both become "1,7 tỷ đồng": one spelling of money for the rules and the model
 _MONEY_UNITS = {"k": "nghìn đồng", "tr": "triệu đồng", "ty": "tỷ đồng", "tỷ": "tỷ đồng", "tỉ": "tỷ đồng", "m": "triệu đồng"}
