@@ -46,7 +46,7 @@ SHORTHAND: dict[str, str] = {
     "hqua": "hôm qua", "lm": "làm", "ns": "nói", "bh": "bây giờ", "bjo": "bây giờ",
     "ck": "chuyển khoản", "stk": "số tài khoản", "tk": "tài khoản", "sđt": "số điện thoại",
     "sdt": "số điện thoại", "ctv": "cộng tác viên", "cty": "công ty", "ad": "quản trị viên",
-    "mxh": "mạng xã hội", "fb": "facebook", 
+    "mxh": "mạng xã hội", "fb": "facebook",
     "cq": "cơ quan", "nn": "nhà nước", "ubnd": "ủy ban nhân dân",
     "tw": "trung ương", "bct": "bộ chính trị", "tbt": "tổng bí thư", "bch": "ban chấp hành",
     "đh": "đại hội", "tr": "triệu",
@@ -115,10 +115,7 @@ def normalize(raw: str | None) -> Normalized:
     emoji = tuple(m.group(0) for m in _EMOJI_RE.finditer(text))
     text = _EMOJI_RE.sub(" ", text)
     text = _MONEY_RE.sub(lambda m: f"{m.group(1)} {_MONEY_UNITS[m.group(2).lower()]}", text)
-    if text.strip():
-        tokens = expand_shorthand(_text_normalize(text).split())
-    else:
-        tokens = []
+    tokens = expand_shorthand(_text_normalize(text).split()) if text.strip() else []
     joined = " ".join(tokens)
     return Normalized(
         text=joined,

@@ -54,7 +54,7 @@ class _Phrase:
 
 def _words_match(text_low: Sequence[str], exact: tuple[str, ...], key: tuple[str, ...]) -> bool:
     """Each text word is the phrase word itself, or that word typed without diacritics."""
-    return all(t == w or t == f for t, w, f in zip(text_low, exact, key, strict=True))
+    return all(t in (w, f) for t, w, f in zip(text_low, exact, key, strict=True))
 
 
 class Rules:
@@ -164,7 +164,4 @@ class Rules:
 def _within(positions: list[list[int]], window: int) -> bool:
     """True when one hit from every group lies within `window` characters of the others."""
     first, *rest = positions
-    for anchor in first:
-        if all(any(abs(p - anchor) <= window for p in group) for group in rest):
-            return True
-    return False
+    return any(all(any(abs(p - anchor) <= window for p in group) for group in rest) for anchor in first)

@@ -66,7 +66,7 @@ def test_another_process_sees_the_same_groups(tmp_path):
     DedupIndex(path).assign([("fb:1", folded(ORIGINAL))])
     code = (
         "import sys; from pathlib import Path; from nlp.dedup import DedupIndex; from nlp.normalize import normalize;"
-        f"print(DedupIndex(Path(sys.argv[1])).assign([('tt:9', normalize(sys.argv[2]).folded)])[0])"
+        "print(DedupIndex(Path(sys.argv[1])).assign([('tt:9', normalize(sys.argv[2]).folded)])[0])"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path), PARAPHRASE], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == group_id("fb:1")
