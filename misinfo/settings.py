@@ -28,10 +28,17 @@ class Settings(BaseSettings):
     sources: Path = Field(default=CONFIG_DIR / "sources.yaml", description="Sources to crawl.")
     narratives: Path = Field(default=CONFIG_DIR / "narratives.yaml", description="Narrative taxonomy.")
     claims: Path = Field(default=CONFIG_DIR / "claims.yaml", description="Fact-check registry.")
+    labelled_data: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data" / "narratives-dev.jsonl",
+        description="Labelled texts (JSON lines with text and labels) the tagger trains and is evaluated on.",
+    )
     users: Path | None = Field(default=None, description="Dashboard users file (default HOME/users.yaml).")
     retention_days: int = Field(default=180, ge=1, description="Raw and indexed data older than this is deleted.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for dates shown to people.")
     demo: bool = Field(default=False, description="1 enables the demo account demo/demo on the dashboard.")
+    ui_language: str = Field(
+        default="vi", description="Dashboard language: a file dashboard/locales/<code>.yaml (vi ships)."
+    )
 
     # store
     store: Literal["sqlite", "elasticsearch"] = Field(default="sqlite", description="Which store to use.")

@@ -1,0 +1,167 @@
+"""Phrase rules from the taxonomy: signals, weak signals, combinations and exclusions.
+
+Phrases are matched diacritic-insensitively but not blindly: each word of a phrase matches the
+same word with its diacritics, or the word typed without any (`phường` matches `phường` and
+`phuong`, never `phương`). Folding everything would make `tỉnh` match `tính` and `xã` match `xa`.
+Per narrative the leftmost, then longest phrase wins, so an exclusion (`sáp nhập ngân hàng`)
+consumes the words a shorter signal (`sáp nhập`) would otherwise match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from misinfo.domain import Evidence
+from misinfo.text import fold
+from nlp.normalize import normalize
+from nlp.taxonomy import Taxonomy
+
+STRONG, WEAK, COMBO, EXCLUDE = "signal", "weak", "combo", "exclusion"
+
+# Rule score from the evidence found: what a strong phrase, a combination or weak phrases alone
+# are worth. The hybrid tagger weighs this against the model's probability.
+STRONG_SCORE = 0.9
+COMBO_SCORE = 0.75
+WEAK_FIRST, WEAK_EACH, WEAK_MAX = 0.3, 0.1, 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    phrase: str
+    kind: str
+    start: int  # character offset in the text
+    key: tuple[str, ...]  # folded phrase words, what combination groups are made of
+
+
+@dataclass(slots=True)
+class RuleResult:
+    """The rule verdict for one narrative on one text."""
+
+    score: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    narrative: int
+    kind: str
+    phrase: str
+    key: tuple[str, ...]  # folded words
+    exact: tuple[str, ...]  # lowercased words with their diacritics
+
+
+def _words_match(text_low: Sequence[str], exact: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """Each text word is the phrase word itself, or that word typed without diacritics."""
+    return all(t in (w, f) for t, w, f in zip(text_low, exact, key, strict=True))
+
+
+class Rules:
+    """The compiled rules of a taxonomy; `match(tokens)` gives each narrative's verdict.
+
+    Matching walks the text's tokens once, looking each folded token up in an index of phrase
+    first words: cost grows with the text, not with the number of phrases.
+    """
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._narratives = list(taxonomy.narratives)
+        self._index: dict[str, list[_Phrase]] = {}
+        self._combos: list[list[tuple[str, int, list[set[tuple[str, ...]]]]]] = []
+        seen: set[tuple[int, str, tuple[str, ...]]] = set()
+        for idx, n in enumerate(self._narratives):
+            entries = [(STRONG, p) for p in n.signals] + [(WEAK, p) for p in n.weak_signals]
+            entries += [(EXCLUDE, p) for p in n.exclusions]
+            combos = []
+            for combo in n.combos:
+                groups = []
+                for group in combo.groups:
+                    groups.append({self._key(p)[0] for p in group})
+                    entries += [(COMBO, p) for p in group]
+                combos.append((combo.name, combo.window, groups))
+            self._combos.append(combos)
+            for kind, phrase in entries:
+                key, exact = self._key(phrase)
+                if not key or (idx, kind, key) in seen:
+                    continue
+                seen.add((idx, kind, key))
+                self._index.setdefault(key[0], []).append(_Phrase(idx, kind, phrase, key, exact))
+
+    @staticmethod
+    def _key(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        tokens = normalize(phrase).tokens
+        return tuple(fold(t) for t in tokens), tuple(t.lower() for t in tokens)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self._narratives)
+
+    def match(self, tokens: Sequence[str]) -> dict[str, RuleResult]:
+        """Verdict per narrative for normalised tokens (`Normalized.tokens`, hashtags may follow)."""
+        low = [t.lower() for t in tokens]
+        folded = [fold(t) for t in low]
+        found: list[list[tuple[int, int, _Phrase]]] = [[] for _ in self._narratives]
+        for i, ft in enumerate(folded):
+            for ph in self._index.get(ft, ()):
+                size = len(ph.key)
+                if tuple(folded[i : i + size]) == ph.key and _words_match(low[i : i + size], ph.exact, ph.key):
+                    found[ph.narrative].append((i, size, ph))
+        offsets = []
+        pos = 0
+        for t in low:
+            offsets.append(pos)
+            pos += len(t) + 1
+        return {
+            n.id: self._verdict(found[idx], self._combos[idx], offsets) for idx, n in enumerate(self._narratives)
+        }
+
+    @staticmethod
+    def _verdict(
+        found: list[tuple[int, int, _Phrase]],
+        combos_def: list[tuple[str, int, list[set[tuple[str, ...]]]]],
+        offsets: list[int],
+    ) -> RuleResult:
+        result = RuleResult()
+        if not found:
+            return result
+        # leftmost, then longest phrase wins; overlapping shorter phrases are consumed by it
+        found.sort(key=lambda f: (f[0], -f[1]))
+        hits: list[Hit] = []
+        end = -1
+        span: tuple[int, int] | None = None
+        for start, size, ph in found:
+            if span == (start, size) or start >= end:
+                hits.append(Hit(ph.phrase, ph.kind, offsets[start], ph.key))
+                if span != (start, size):
+                    span, end = (start, size), start + size
+        strong = sorted({h.phrase for h in hits if h.kind == STRONG})
+        weak = sorted({h.phrase for h in hits if h.kind == WEAK})
+        excluded = sorted({h.phrase for h in hits if h.kind == EXCLUDE})
+        combos = []
+        for name, window, groups in combos_def:
+            positions = [[h.start for h in hits if h.key in g] for g in groups]
+            if all(positions) and _within(positions, window):
+                combos.append(name)
+        score = 0.0
+        if strong:
+            score = min(1.0, STRONG_SCORE + 0.03 * (len(strong) - 1))
+        if combos:
+            score = max(score, min(STRONG_SCORE, COMBO_SCORE + 0.05 * (len(combos) - 1)))
+        if weak and not excluded:
+            score = max(score, min(WEAK_MAX, WEAK_FIRST + WEAK_EACH * (len(weak) - 1)))
+        result.score = score
+        result.excluded = bool(excluded)
+        result.evidence = (
+            [Evidence("phrase", p, 1.0) for p in strong]
+            + [Evidence("phrase", f"[{n}]", COMBO_SCORE) for n in combos]
+            + [Evidence("phrase", p, 0.3) for p in weak]
+            + [Evidence("phrase", f"≠ {p}", -1.0) for p in excluded]
+        )
+        return result
+
+
+def _within(positions: list[list[int]], window: int) -> bool:
+    """True when one hit from every group lies within `window` characters of the others."""
+    first, *rest = positions
+    return any(all(any(abs(p - anchor) <= window for p in group) for group in rest) for anchor in first)
