@@ -32,7 +32,7 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-COMMAND_MODULES: tuple[str, ...] = ("trends", "digest", "crawl")
+COMMAND_MODULES: tuple[str, ...] = ("trends", "digest", "crawl", "nlp")
 
 
 def settings() -> Settings:
