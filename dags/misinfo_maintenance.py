@@ -57,7 +57,7 @@ def misinfo_maintenance() -> None:
         from misinfo import jobs
         from misinfo.airflow_conn import run_job
 
-        return run_job(jobs.retrain_if_reviewed)
+        return run_job(jobs.retrain)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=1)
     def report(ti=None, logical_date=None) -> dict:
