@@ -66,7 +66,7 @@ def misinfo_maintenance() -> None:
 
         parts = {name: ti.xcom_pull(task_ids=name) or {"failed": True}
                  for name in ("retention", "optimize_store", "retrain")}
-        return run_job(jobs.maintenance_report, parts, logical_date.date())
+        return run_job(jobs.maintenance_report, parts, logical_date)
 
     retention() >> optimize_store() >> retrain() >> report()
 

@@ -310,11 +310,12 @@ def retrain(settings: Settings) -> dict[str, Any]:
     return retrain_tagger(settings, force=False)
 
 
-def maintenance_report(settings: Settings, parts: dict[str, Any], day: date | None = None) -> dict[str, Any]:
-    """Keep the results of one maintenance run as HOME/reports/maintenance-DAY.json."""
-    day = day or utcnow().date()
+def maintenance_report(settings: Settings, parts: dict[str, Any], at: datetime | None = None) -> dict[str, Any]:
+    """Keep the results of one maintenance run as HOME/reports/maintenance-DAY.json (DAY: local date)."""
+    from misinfo.digest.compose import zone
     from misinfo.store import open_store
 
+    day = (at or utcnow()).astimezone(zone(settings.timezone)).date()
     store = open_store(settings)
     try:
         stats = store.stats()
@@ -339,4 +340,4 @@ def maintenance(settings: Settings, now: datetime | None = None) -> dict[str, An
         "optimize": optimize_store(settings),
         "retrain": retrain(settings),
     }
-    return maintenance_report(settings, parts, now.date())
+    return maintenance_report(settings, parts, now)

@@ -172,13 +172,15 @@ def test_retention_deletes_old_raw_quarantine_logs_and_posts_and_is_idempotent(t
 def test_maintenance_optimizes_skips_retraining_without_reviews_and_writes_a_report(tmp_path):
     s = Settings(home=tmp_path / "home")
     store = SqliteStore(s.sqlite_file)
-    store.upsert([make_tagged(i, f"Bài {i}", created_at=datetime.now(UTC) - timedelta(hours=i)) for i in range(50)])
+    store.upsert([make_tagged(i, f"Bài {i}", created_at=datetime(2026, 11, 29, tzinfo=UTC) - timedelta(hours=i))
+                  for i in range(50)])
     store.close()
-    result = jobs.maintenance(s)
+    now = datetime(2026, 11, 29, 19, 30, tzinfo=UTC)  # 02:30 on 30 Nov in Hà Nội
+    result = jobs.maintenance(s, now)
     assert result["optimize"]["optimized"] is True and result["optimize"]["backend"] == "sqlite"
     assert result["optimize"]["bytes_after"] > 0
     assert result["retrain"]["kept"] == "old" and "no new reviews" in result["retrain"]["reason"]
     assert result["retention"]["store_posts"] == 0
     assert result["store"]["posts"] == 50
-    saved = read_json(tmp_path / "home" / "reports" / f"maintenance-{datetime.now(UTC).date()}.json", None)
+    saved = read_json(tmp_path / "home" / "reports" / "maintenance-2026-11-30.json", None)
     assert saved["store"]["posts"] == 50 and saved["retrain"]["reason"] == result["retrain"]["reason"]
