@@ -100,6 +100,7 @@ def test_collect_graph_mapping_retries_and_trigger_rules(bag):
     assert kw["retries"] == 3 and kw["retry_exponential_backoff"] == 2.0
     assert kw["retry_delay"] == timedelta(minutes=2) and kw["max_retry_delay"] == timedelta(minutes=20)
     assert kw["map_index_template"] == "{{ source_key }}"
+    assert kw["max_active_tis_per_dag"] == 2
     # a failed (blocked) crawl must not stop indexing or the report
     assert t["process_landed"].trigger_rule == "all_done"
     assert t["check_sources"].trigger_rule == "all_done" and t["check_sources"].retries == 0
