@@ -1,13 +1,14 @@
 """The `misinfo` command. Commands only parse arguments, call `misinfo.pipeline` and print.
 
-Each feature adds its commands in `misinfo/commands/<name>.py` with a `register(app)` function,
-listed in `COMMAND_MODULES`. Expected failures (`MisinfoError`) print one line and exit non-zero.
+Each feature adds its commands in `misinfo/commands/<name>.py` with a `register(app)` function;
+every module there is registered, in name order. Expected failures (`MisinfoError`) print one line and exit non-zero.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,7 +33,6 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-COMMAND_MODULES: tuple[str, ...] = ("trends", "digest", "crawl", "nlp")
 
 
 def settings() -> Settings:
@@ -227,8 +227,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print(table)
 
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(f"misinfo.commands.{_module}").register(app)
+def _register_commands() -> None:
+    import misinfo.commands
+
+    for info in sorted(pkgutil.iter_modules(misinfo.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"misinfo.commands.{info.name}").register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
