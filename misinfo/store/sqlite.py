@@ -38,12 +38,11 @@ from misinfo.text import fold
 SCHEMA_VERSION = 1
 _CHILDREN_INSERT = """
     INSERT OR IGNORE INTO post_narratives(narrative, created_us, rid, score, engagement)
-        SELECT json_extract(value, '$.narrative'), new.created_us, new.rid, json_extract(value, '$.score'),
-               new.engagement
-        FROM json_each(new.doc, '$.tags');
+        SELECT json_extract(value, '$[0]'), new.created_us, new.rid, json_extract(value, '$[1]'), new.engagement
+        FROM json_each(new.tag_list);
     INSERT OR IGNORE INTO post_claims(claim_id, created_us, rid, score)
-        SELECT json_extract(value, '$.claim_id'), new.created_us, new.rid, json_extract(value, '$.score')
-        FROM json_each(new.doc, '$.claims');
+        SELECT json_extract(value, '$[0]'), new.created_us, new.rid, json_extract(value, '$[1]')
+        FROM json_each(new.claim_list);
     INSERT OR IGNORE INTO post_hashtags(hashtag, rid) SELECT value, new.rid FROM json_each(new.hashtag_list);
 """
 _CHILDREN_DELETE = """
@@ -67,13 +66,15 @@ CREATE TABLE IF NOT EXISTS posts (
     dup_group TEXT,
     review_status TEXT NOT NULL DEFAULT 'unreviewed',
     review TEXT,
+    tag_list TEXT NOT NULL,
+    claim_list TEXT NOT NULL,
     hashtag_list TEXT NOT NULL,
     folded TEXT NOT NULL,
     doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS posts_created ON posts(created_us, engagement);
 CREATE INDEX IF NOT EXISTS posts_engagement ON posts(engagement, created_us);
-CREATE INDEX IF NOT EXISTS posts_dup ON posts(dup_group, created_us);
+CREATE INDEX IF NOT EXISTS posts_dup ON posts(dup_group, created_us) WHERE dup_group IS NOT NULL;
 CREATE TABLE IF NOT EXISTS post_narratives (
     narrative TEXT NOT NULL, created_us INTEGER NOT NULL, rid INTEGER NOT NULL,
     score REAL NOT NULL, engagement INTEGER NOT NULL,
@@ -111,15 +112,16 @@ END;
 
 _UPSERT = """
 INSERT INTO posts (key, platform, source, author, created_us, engagement, tagged, dup_group,
-                   review_status, review, hashtag_list, folded, doc)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 'unreviewed'), ?, ?, ?, ?)
+                   review_status, review, tag_list, claim_list, hashtag_list, folded, doc)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 'unreviewed'), ?, ?, ?, ?, ?, ?)
 ON CONFLICT(key) DO UPDATE SET
     platform = excluded.platform, source = excluded.source, author = excluded.author,
     created_us = excluded.created_us, engagement = excluded.engagement, tagged = excluded.tagged,
     dup_group = excluded.dup_group,
     review_status = CASE WHEN excluded.review IS NULL THEN posts.review_status ELSE excluded.review_status END,
     review = COALESCE(excluded.review, posts.review),
-    hashtag_list = excluded.hashtag_list, folded = excluded.folded, doc = excluded.doc
+    tag_list = excluded.tag_list, claim_list = excluded.claim_list, hashtag_list = excluded.hashtag_list,
+    folded = excluded.folded, doc = excluded.doc
 """
 
 _FACET_SQL: dict[str, str] = {
@@ -236,6 +238,8 @@ class SqliteStore:
             tp.dup_group,
             tp.review.verdict if tp.review else None,
             _dumps(tp.review.to_dict()) if tp.review else None,
+            _dumps([[t.narrative, t.score] for t in tp.tags]),
+            _dumps([[c.claim_id, c.score] for c in tp.claims]),
             _dumps([fold(h) for h in p.hashtags]),
             fold(p.text + " " + " ".join(p.hashtags)),
             _dumps(doc),
