@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     digest_to: str = Field(default="", description="Digest recipients, comma-separated.")
     dashboard_url: str = Field(default="http://localhost:8501", description="Link in the digest.")
 
+    # trends
+    trend_threshold: float = Field(
+        default=3.0, gt=0, description="Burst score (z) at or above which a narrative is rising."
+    )
+    trend_min_count: int = Field(
+        default=5, ge=1, description="Fewer posts than this in the window is never rising."
+    )
+    trend_baseline_days: int = Field(
+        default=7, ge=1, le=60, description="Days of same-hour windows the baseline is taken from."
+    )
+
     @property
     def sqlite_file(self) -> Path:
         return self.sqlite_path or self.home / "store.sqlite3"

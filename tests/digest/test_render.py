@@ -1,0 +1,106 @@
+"""Rendering: Vietnamese text, escaped post text, links only from http(s) URLs, a real PNG chart."""
+
+from __future__ import annotations
+
+import struct
+from html.parser import HTMLParser
+
+import pytest
+
+from misinfo.digest.compose import compose_digest
+from misinfo.digest.render import render_digest, safe_url
+from misinfo.store.sqlite import SqliteStore
+from tests.digest.conftest import DAY, EVIL_URL, make_settings
+
+
+class Tags(HTMLParser):
+    """Every start tag and every href, as a browser or mail client would parse them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "href":
+                self.hrefs.append(value)
+            if name == "src":
+                self.srcs.append(value)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> Tags:
+    p = Tags()
+    p.feed(html)
+    return p
+
+
+@pytest.fixture()
+def rendered(home):
+    store = SqliteStore(home / "store.sqlite3")
+    try:
+        digest = compose_digest(store, make_settings(home), DAY)
+    finally:
+        store.close()
+    return render_digest(digest, chart_cid="chart-123@test")
+
+
+def test_hostile_post_text_arrives_inert(rendered):
+    _subject, html, text, _png = rendered
+    tags = parse(html)
+    assert "script" not in tags.tags
+    assert not any("evil.example" in h for h in tags.hrefs)  # the forged link is text, not a link
+    assert not any(h.lower().startswith("javascript:") for h in tags.hrefs)
+    visible = "".join(tags.text)
+    assert '<script>alert("xss")</script>' in visible  # shown to the reader as the text it was
+    assert '<a href="https://evil.example/login">Cổng thông tin Chính phủ</a>' in visible
+    assert "&lt;script&gt;" in html
+    assert EVIL_URL not in text  # the plain-text version prints no javascript: "link" either
+    # every link is a post, the fact-check source or the dashboard
+    assert set(tags.hrefs) <= {*(h for h in tags.hrefs if h.startswith("https://example.test/")),
+                              "https://moha.gov.vn/", "https://giamsat.example.vn/"}
+    assert "https://giamsat.example.vn/" in tags.hrefs
+
+
+def test_vietnamese_content_numbers_and_chart_reference(rendered):
+    subject, html, text, _png = rendered
+    assert subject.startswith("[Giám sát tin giả] Bản tin ngày 08/11/2026")
+    assert "1 chủ đề tăng mạnh (Sáp nhập tỉnh, xã)" in subject
+    for body in (html, text):
+        assert "Sáp nhập tỉnh, xã" in body
+        assert "Chủ nhật, 08/11/2026" in body or "Chủ Nhật, 08/11/2026" in body
+        assert "5.000 tương tác" in body  # Vietnamese thousands separator
+    assert "20:00 08/11/2026" in html and "13:00 08/11/2026" not in html  # Asia/Ho_Chi_Minh, not UTC
+    assert "cid:chart-123@test" in parse(html).srcs
+    assert "Danh sách sáp nhập 63 tỉnh thành còn 31 tỉnh" in html  # the false claim, from the registry
+
+
+def test_chart_is_a_png(rendered):
+    png = rendered[3]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (720, 300)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.facebook.com/x/posts/1", True),
+        ("http://tiktok.com/@a/video/1", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//evil.example/x", False),
+        ("https://", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url, ok):
+    assert (safe_url(url) is not None) is ok
