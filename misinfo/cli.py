@@ -10,7 +10,7 @@ import importlib
 import json
 import sys
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,10 +29,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+console = Console()
+err_console = Console(stderr=True)
 
-COMMAND_MODULES: tuple[str, ...] = ("trends", "digest")
+COMMAND_MODULES: tuple[str, ...] = ("crawl",)
 
 
 def settings() -> Settings:
@@ -50,11 +50,11 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class ImportFormat(StrEnum):
+class ImportFormat(str, Enum):
     posts = "posts"
 
 
-class SortOrder(StrEnum):
+class SortOrder(str, Enum):
     newest = "newest"
     relevance = "relevance"
     engagement = "engagement"
@@ -222,15 +222,27 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console entry point: one line and a non-zero exit for expected failures, never a traceback.
-
-    Typer (standalone mode) already handles usage errors and Ctrl-C; our own errors pass through it.
-    """
+    """Console entry point: one line and a non-zero exit for expected failures, never a traceback."""
     try:
-        app()
+        app(standalone_mode=False)
     except MisinfoError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
 
 
 if __name__ == "__main__":

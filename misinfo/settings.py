@@ -53,6 +53,21 @@ class Settings(BaseSettings):
         default="misinfo-monitor/0.1 (+public-interest monitoring; contact: set MISINFO_USER_AGENT)",
         description="Honest User-Agent sent by the crawlers.",
     )
+    crawl_throttle: bool = Field(
+        default=True, description="AutoThrottle and a download delay; 0 only against a local replay server."
+    )
+    crawl_delay: float = Field(default=2.0, ge=0, description="Seconds between requests to one site (throttled).")
+    crawl_concurrency: int = Field(default=1, ge=1, le=8, description="Parallel requests per site.")
+    crawl_retries: int = Field(default=3, ge=0, le=10, description="Retries of a 429/5xx/timeout before giving up.")
+    crawl_backoff: float = Field(
+        default=5.0, ge=0, description="First retry wait in seconds; doubles each retry (Retry-After wins)."
+    )
+    crawl_max_pages: int = Field(default=50, ge=1, description="Most list pages fetched per source per run.")
+    crawl_overlap_hours: float = Field(
+        default=48.0, ge=0, description="Re-read posts this much older than the newest seen, to refresh counts."
+    )
+    crawl_timeout: int = Field(default=1800, ge=10, description="Seconds one source's crawl may take.")
+    crawl_httpcache: bool = Field(default=False, description="Scrapy HTTP cache (development only).")
 
     # digest
     smtp_host: str = Field(default="localhost", description="SMTP server.")

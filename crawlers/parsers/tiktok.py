@@ -1,0 +1,231 @@
+"""TikTok pages: profile and video pages (rehydration JSON) and the `item_list` web API.
+
+Layouts, newest first: `__UNIVERSAL_DATA_FOR_REHYDRATION__` (`__DEFAULT_SCOPE__` → `webapp.user-detail`
+/ `webapp.video-detail`), `SIGI_STATE` (`ItemModule[id]`, `UserModule`), `__NEXT_DATA__`
+(`props.pageProps.itemInfo.itemStruct`). A non-zero `statusCode` is a block, named by its code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.parsers import Block, PageResult, dig, iso_from_unix
+from crawlers.parsers.numbers import parse_count
+from misinfo.text import nfc
+
+STATUS_BLOCKS: dict[int, str] = {
+    10204: "ip_blocked",
+    10216: "private_post",
+    10222: "private_account",
+    10221: "not_found",
+    10231: "region",
+}
+
+_SCRIPT_RE = {
+    name: re.compile(
+        rf"<script\b[^>]*\bid=[\"']{name}[\"'][^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+    )
+    for name in ("__UNIVERSAL_DATA_FOR_REHYDRATION__", "SIGI_STATE", "__NEXT_DATA__")
+}
+_CHALLENGE_RE = re.compile(r"please wait|_wafchallengeid|verify to continue|tiktok-verify-page", re.IGNORECASE)
+
+
+def _script_json(text: str, name: str) -> Any:
+    match = _SCRIPT_RE[name].search(text)
+    if not match:
+        return None
+    try:
+        return json.loads(match.group(1))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _status_block(data: Any) -> Block | None:
+    code = dig(data, "statusCode")
+    if code is None:
+        code = dig(data, "status_code")
+    if isinstance(code, str) and code.lstrip("-").isdigit():
+        code = int(code)
+    if not isinstance(code, int) or isinstance(code, bool) or code == 0:
+        return None
+    msg = dig(data, "statusMsg") or dig(data, "status_msg") or ""
+    detail = f"statusCode {code}" + (f": {msg}" if isinstance(msg, str) and msg else "")
+    if code == -1:
+        return Block("api_empty", detail)
+    return Block(STATUS_BLOCKS.get(code, "unavailable"), detail)
+
+
+def _url_block(url: str) -> Block | None:
+    path = urlsplit(url).path if url else ""
+    if path.startswith("/login"):
+        return Block("login_wall", f"redirected to {path}")
+    return None
+
+
+def _hashtags(item: dict[str, Any]) -> list[str]:
+    tags: dict[str, None] = {}
+    for entry in dig(item, "challenges") or []:
+        title = dig(entry, "title")
+        if isinstance(title, str) and title.strip():
+            tags.setdefault(nfc(title.strip()), None)
+    for entry in dig(item, "textExtra") or []:
+        name = dig(entry, "hashtagName")
+        if isinstance(name, str) and name.strip():
+            tags.setdefault(nfc(name.strip()), None)
+    return list(tags)
+
+
+def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) -> dict[str, Any] | None:
+    """One `itemStruct` as a posts-format record (fields the page lacks stay None for validation)."""
+    if not isinstance(item, dict):
+        return None
+    post_id = item.get("id")
+    if isinstance(post_id, int) and not isinstance(post_id, bool):
+        post_id = str(post_id)
+    if not isinstance(post_id, str) or not post_id:
+        return None
+    author = dig(item, "author")
+    unique_id = dig(author, "uniqueId") if isinstance(author, dict) else author
+    nickname = dig(author, "nickname") if isinstance(author, dict) else None
+    unique_id = unique_id if isinstance(unique_id, str) else ""
+    nickname = nickname if isinstance(nickname, str) else ""
+    stats = dig(item, "stats") if isinstance(dig(item, "stats"), dict) else {}
+    stats_v2 = dig(item, "statsV2") if isinstance(dig(item, "statsV2"), dict) else {}
+
+    def count(name: str) -> int | None:
+        value = parse_count(stats.get(name))
+        return value if value is not None else parse_count(stats_v2.get(name))
+
+    desc = item.get("desc")
+    return {
+        "platform": "tiktok",
+        "post_id": post_id,
+        "source": source,
+        "url": f"{base_url.rstrip('/')}/@{unique_id}/video/{post_id}",
+        "author": unique_id,
+        "author_name": nfc(nickname),
+        "text": nfc(desc) if isinstance(desc, str) else "",
+        "created_at": iso_from_unix(item.get("createTime")),
+        "collected_at": collected_at,
+        "metrics": {
+            "views": count("playCount"),
+            "likes": count("diggCount"),
+            "comments": count("commentCount"),
+            "shares": count("shareCount"),
+        },
+        "hashtags": _hashtags(item),
+    }
+
+
+def _records(items: Any, **kw: str) -> list[dict[str, Any]]:
+    if isinstance(items, dict):
+        items = list(items.values())
+    if not isinstance(items, list):
+        return []
+    return [r for r in (item_to_record(i, **kw) for i in items) if r is not None]
+
+
+def _unrecognised(text: str) -> Block:
+    if not text.strip():
+        return Block("api_empty", "empty body")
+    if _CHALLENGE_RE.search(text[:20000]):
+        return Block("challenge", "no rehydration data")
+    return Block("layout_changed", "no __UNIVERSAL_DATA_FOR_REHYDRATION__, SIGI_STATE or __NEXT_DATA__")
+
+
+def parse_profile(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
+    """A profile page: the account's `secUid` (for the list API) and any videos embedded in it."""
+    kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
+    if block := _url_block(url):
+        return PageResult(block=block)
+    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
+    if universal is not None:
+        detail = dig(universal, "__DEFAULT_SCOPE__", "webapp.user-detail")
+        if not isinstance(detail, dict):
+            return PageResult(block=Block("layout_changed", "no webapp.user-detail in rehydration data"))
+        if block := _status_block(detail):
+            return PageResult(block=block)
+        user = dig(detail, "userInfo", "user") or {}
+        return PageResult(info=_user_info(user, dig(detail, "userInfo", "stats")))
+    sigi = _script_json(text, "SIGI_STATE")
+    if isinstance(sigi, dict):
+        users = dig(sigi, "UserModule", "users") or {}
+        user = next(iter(users.values()), {}) if isinstance(users, dict) and users else {}
+        records = _records(dig(sigi, "ItemModule") or {}, **kw)
+        return PageResult(records=records, info=_user_info(user, None))
+    nxt = _script_json(text, "__NEXT_DATA__")
+    if isinstance(nxt, dict):
+        props = dig(nxt, "props", "pageProps") or {}
+        if block := _status_block(props):
+            return PageResult(block=block)
+        user = dig(props, "userInfo", "user") or {}
+        return PageResult(records=_records(dig(props, "items") or [], **kw), info=_user_info(user, None))
+    return PageResult(block=_unrecognised(text))
+
+
+def _user_info(user: Any, stats: Any) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    for key in ("uniqueId", "nickname", "secUid", "id"):
+        value = dig(user, key)
+        if isinstance(value, str) and value:
+            info[key] = value
+    if isinstance(stats, dict):
+        for key in ("followerCount", "videoCount"):
+            n = parse_count(stats.get(key))
+            if n is not None:
+                info[key] = n
+    return info
+
+
+def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
+    """A video page in any of the three layouts: one record, or the block (e.g. 10216 private post)."""
+    kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
+    if block := _url_block(url):
+        return PageResult(block=block)
+    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
+    if universal is not None:
+        detail = dig(universal, "__DEFAULT_SCOPE__", "webapp.video-detail")
+        if not isinstance(detail, dict):
+            return PageResult(block=Block("layout_changed", "no webapp.video-detail in rehydration data"))
+        if block := _status_block(detail):
+            return PageResult(block=block)
+        return PageResult(records=_records([dig(detail, "itemInfo", "itemStruct")], **kw))
+    sigi = _script_json(text, "SIGI_STATE")
+    if isinstance(sigi, dict):
+        return PageResult(records=_records(dig(sigi, "ItemModule") or {}, **kw))
+    nxt = _script_json(text, "__NEXT_DATA__")
+    if isinstance(nxt, dict):
+        props = dig(nxt, "props", "pageProps") or {}
+        if block := _status_block(props):
+            return PageResult(block=block)
+        return PageResult(records=_records([dig(props, "itemInfo", "itemStruct")], **kw))
+    return PageResult(block=_unrecognised(text))
+
+
+def parse_item_list(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
+    """One `/api/creator/item_list/` (or `/api/post/item_list/`) answer: videos, `hasMore`, `cursor`."""
+    if block := _url_block(url):
+        return PageResult(block=block)
+    if not text.strip():
+        return PageResult(block=Block("api_empty", "empty body"))
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return PageResult(block=_unrecognised(text))
+    if not isinstance(data, dict):
+        return PageResult(block=Block("layout_changed", "list API answer is not a JSON object"))
+    if block := _status_block(data):
+        return PageResult(block=block)
+    items = data.get("itemList")
+    if items is None and "itemList" not in data:
+        if data.get("hasMore") is False:
+            items = []  # the API omits itemList on an empty last page
+        else:
+            return PageResult(block=Block("api_empty", "no itemList in the answer"))
+    records = _records(items or [], source=source, base_url=base_url, collected_at=collected_at)
+    cursor = data.get("cursor")
+    cursor = str(cursor) if isinstance(cursor, int | str) and not isinstance(cursor, bool) else None
+    return PageResult(records=records, has_more=data.get("hasMore") is True, next_cursor=cursor)

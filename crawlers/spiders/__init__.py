@@ -1,0 +1,1 @@
+"""One spider per platform; each crawls one configured source (`-a source=KEY`)."""

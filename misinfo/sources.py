@@ -1,0 +1,98 @@
+"""The sources file (`MISINFO_SOURCES`): which public pages to crawl, validated with clear errors.
+
+A source that turns off robots.txt must say whose permission allows it (`permission:`), so the
+exception is written down next to the source rather than decided silently in code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from misinfo.errors import ConfigError
+
+
+class Source(BaseModel):
+    """One public TikTok profile or Facebook page."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Stable id, used in file names.")
+    platform: Literal["tiktok", "facebook"]
+    handle: str = Field(min_length=1, max_length=200)
+    enabled: bool = True
+    obey_robots: bool = True
+    permission: str | None = None
+    label: str | None = None
+
+    @field_validator("handle")
+    @classmethod
+    def _clean_handle(cls, value: str) -> str:
+        value = value.strip().lstrip("@").strip("/")
+        if not value or any(c in value for c in "/?#& \t\n"):
+            raise ValueError("must be a bare profile or page name (no URL, no spaces)")
+        return value
+
+    @model_validator(mode="after")
+    def _permission_when_ignoring_robots(self) -> Source:
+        if not self.obey_robots and not (self.permission and self.permission.strip()):
+            raise ValueError("obey_robots: false needs a permission: note saying who allowed it")
+        return self
+
+
+def _entry_errors(index: int, entry: Any, exc: ValidationError) -> str:
+    key = entry.get("key") if isinstance(entry, dict) else None
+    where = f"entry {index}" + (f" (key {key!r})" if key else "")
+    parts = []
+    for err in exc.errors()[:3]:
+        field = ".".join(str(p) for p in err["loc"]) or "entry"
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}")
+    return f"{where}: " + "; ".join(parts)
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Read and validate the sources file; any problem is one `ConfigError` naming the entry and field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"sources file not found: {path} (set MISINFO_SOURCES)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read sources file {path}: {exc}") from None
+    if data is None:
+        return []
+    if isinstance(data, dict) and "sources" in data:
+        data = data["sources"] or []
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: expected a list of sources (or a 'sources:' list)")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: entry {i}: expected a mapping with key, platform, handle")
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: {_entry_errors(i, entry, exc)}") from None
+        if source.key in seen:
+            raise ConfigError(f"{path}: entry {i}: duplicate key {source.key!r}")
+        seen.add(source.key)
+        sources.append(source)
+    return sources
+
+
+def get_source(sources: list[Source], key: str) -> Source:
+    """The source with this key, or a `ConfigError` listing the keys that exist."""
+    for source in sources:
+        if source.key == key:
+            return source
+    known = ", ".join(s.key for s in sources) or "none"
+    raise ConfigError(f"unknown source {key!r} (known: {known})")
