@@ -1,16 +1,17 @@
 """The `misinfo` command. Commands only parse arguments, call `misinfo.pipeline` and print.
 
-Each feature adds its commands in `misinfo/commands/<name>.py` with a `register(app)` function,
-listed in `COMMAND_MODULES`. Expected failures (`MisinfoError`) print one line and exit non-zero.
+Each feature adds its commands in `misinfo/commands/<name>.py` with a `register(app)` function;
+every module there is registered, in name order. Expected failures (`MisinfoError`) print one line and exit non-zero.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import sys
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,10 +30,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
-COMMAND_MODULES: tuple[str, ...] = ("crawl",)
 
 
 def settings() -> Settings:
@@ -50,11 +50,11 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class ImportFormat(str, Enum):
+class ImportFormat(StrEnum):
     posts = "posts"
 
 
-class SortOrder(str, Enum):
+class SortOrder(StrEnum):
     newest = "newest"
     relevance = "relevance"
     engagement = "engagement"
@@ -217,32 +217,26 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print(table)
 
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(f"misinfo.commands.{_module}").register(app)
+def _register_commands() -> None:
+    import misinfo.commands
+
+    for info in sorted(pkgutil.iter_modules(misinfo.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"misinfo.commands.{info.name}").register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
-    """Console entry point: one line and a non-zero exit for expected failures, never a traceback."""
-    try:
-        app(standalone_mode=False)
-    except MisinfoError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
+    """Console entry point: one line and a non-zero exit for expected failures, never a traceback.
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Typer (standalone mode) already handles usage errors and Ctrl-C; our own errors pass through it.
+    """
+    try:
+        app()
+    except MisinfoError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

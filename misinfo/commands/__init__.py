@@ -1,1 +1,1 @@
-"""CLI command groups; each module has `register(app)` and is listed in `misinfo.cli.COMMAND_MODULES`."""
+"""CLI command groups: every module here has `register(app)` and is picked up by `misinfo.cli`."""
