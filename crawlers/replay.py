@@ -202,9 +202,11 @@ def tiktok_video_page(post: Post, *, layout: str = "universal", status_code: int
     return _universal({"webapp.video-detail": detail}, title)
 
 
-def tiktok_item_list(posts: Sequence[Post], *, has_more: bool, cursor: str, status_code: int = 0) -> Reply:
+def tiktok_item_list(
+    posts: Sequence[Post], *, has_more: bool, cursor: str, status_code: int = 0, nickname: str | None = None
+) -> Reply:
     """One `/api/creator/item_list/` answer."""
-    body = {"itemList": [tiktok_item(p) for p in posts], "hasMore": has_more, "cursor": cursor, "statusCode": status_code}
+    body = {"itemList": [tiktok_item(p, nickname) for p in posts], "hasMore": has_more, "cursor": cursor, "statusCode": status_code}
     return Reply(200, json.dumps(body, ensure_ascii=False), "application/json; charset=utf-8")
 
 
@@ -229,7 +231,9 @@ def tiktok_site(handle: str, posts: Iterable[Post], *, nickname: str = "", sec_u
     for i, chunk in enumerate(pages):
         next_cursor = str(int(chunk[-1].created_at.timestamp() * 1000)) if chunk else "0"
         has_more = i < len(pages) - 1
-        routes[tiktok_api_path(sec_uid, cursor, page_size)] = tiktok_item_list(chunk, has_more=has_more, cursor=next_cursor)
+        routes[tiktok_api_path(sec_uid, cursor, page_size)] = tiktok_item_list(
+            chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None
+        )
         cursor = next_cursor
     return routes
 

@@ -18,7 +18,6 @@ ROBOTSTXT_OBEY = True  # a source may opt out only with a permission note (misin
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = _s.crawl_concurrency
 DOWNLOAD_DELAY = _s.crawl_delay if _s.crawl_throttle else 0
-RANDOMIZE_DOWNLOAD_DELAY = True
 DOWNLOAD_TIMEOUT = 60
 AUTOTHROTTLE_ENABLED = _s.crawl_throttle
 AUTOTHROTTLE_START_DELAY = max(_s.crawl_delay, 1.0)

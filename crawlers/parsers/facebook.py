@@ -185,12 +185,19 @@ def _m(text: str, url: str, **kw: str) -> PageResult | None:
     return PageResult(records=records, next_url=next_url, has_more=bool(next_url), info={"layout": "m"})
 
 
-def _block(text: str, url: str) -> Block | None:
+def url_block(url: str) -> Block | None:
+    """A block visible in the URL alone (a redirect to the login page or a checkpoint)."""
     path = urlsplit(url).path if url else ""
     if path.startswith("/checkpoint") or "/checkpoint/" in path:
         return Block("checkpoint", f"redirected to {path}")
     if path.startswith("/login"):
         return Block("login_wall", f"redirected to {path}")
+    return None
+
+
+def _block(text: str, url: str) -> Block | None:
+    if (block := url_block(url)) is not None:
+        return block
     title_match = _TITLE_RE.search(text[:50000])
     title = nfc(title_match.group(1)) if title_match else ""
     if _BLOCKED_RE.search(title) or _BLOCKED_RE.search(text[:5000]):

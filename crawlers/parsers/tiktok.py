@@ -58,7 +58,8 @@ def _status_block(data: Any) -> Block | None:
     return Block(STATUS_BLOCKS.get(code, "unavailable"), detail)
 
 
-def _url_block(url: str) -> Block | None:
+def url_block(url: str) -> Block | None:
+    """A block visible in the URL alone (a redirect to the login page)."""
     path = urlsplit(url).path if url else ""
     if path.startswith("/login"):
         return Block("login_wall", f"redirected to {path}")
@@ -139,7 +140,7 @@ def _unrecognised(text: str) -> Block:
 def parse_profile(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A profile page: the account's `secUid` (for the list API) and any videos embedded in it."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
     if universal is not None:
@@ -183,7 +184,7 @@ def _user_info(user: Any, stats: Any) -> dict[str, Any]:
 def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A video page in any of the three layouts: one record, or the block (e.g. 10216 private post)."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
     if universal is not None:
@@ -207,7 +208,7 @@ def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at
 
 def parse_item_list(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """One `/api/creator/item_list/` (or `/api/post/item_list/`) answer: videos, `hasMore`, `cursor`."""
-    if block := _url_block(url):
+    if block := url_block(url):
         return PageResult(block=block)
     if not text.strip():
         return PageResult(block=Block("api_empty", "empty body"))

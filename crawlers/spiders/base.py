@@ -58,6 +58,11 @@ class SourceSpider(scrapy.Spider):
         return spider
 
     @staticmethod
+    def url_block(url: str) -> Block | None:
+        """The platform parser's check for blocks visible in a URL (login, checkpoint)."""
+        return None
+
+    @staticmethod
     def text_of(response: Any) -> str:
         """The body as text, whatever content type the server claimed."""
         text = getattr(response, "text", None)
@@ -126,7 +131,10 @@ class SourceSpider(scrapy.Spider):
             detail = f"HTTP {status} on {failure.request.url}" + (f" after {retries} retries" if retries else "")
             self.block(Block(kind, detail))
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            self.block(Block("robots", f"{failure.request.url} is disallowed for our user agent"))
+            redirected = failure.request.meta.get("redirect_urls")
+            # a redirect to a login page is a login wall, whatever robots.txt says about that page
+            block = self.url_block(failure.request.url) if redirected else None
+            self.block(block or Block("robots", f"{failure.request.url} is disallowed for our user agent"))
         else:
             self.crawler.stats.inc_value("misinfo/network_errors")
             self.errors.append(f"{type(failure.value).__name__}: {failure.value} ({failure.request.url})")

@@ -12,6 +12,7 @@ from crawlers.spiders.base import SourceSpider
 class FacebookSpider(SourceSpider):
     name = "facebook"
     platform = "facebook"
+    url_block = staticmethod(facebook.url_block)
     base_url_setting = "MISINFO_FACEBOOK_BASE_URL"
 
     async def start(self) -> AsyncIterator[Any]:

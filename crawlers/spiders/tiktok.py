@@ -15,6 +15,7 @@ PAGE_SIZE = 15
 class TikTokSpider(SourceSpider):
     name = "tiktok"
     platform = "tiktok"
+    url_block = staticmethod(tiktok.url_block)
     base_url_setting = "MISINFO_TIKTOK_BASE_URL"
 
     async def start(self) -> AsyncIterator[Any]:
