@@ -13,6 +13,24 @@ from misinfo.errors import ConfigError
 from misinfo.text import fold
 
 
+class Combo(BaseModel):
+    """Phrase groups that signal a narrative only when each group matches near the others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    groups: tuple[tuple[str, ...], ...] = Field(min_length=2)
+    window: int = Field(default=120, ge=10, description="max characters between the groups' hits")
+
+    @field_validator("groups")
+    @classmethod
+    def _non_empty_groups(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for group in value:
+            if not group or any(not fold(p).strip() for p in group):
+                raise ValueError("a combination group is empty or has an empty phrase")
+        return value
+
+
 class Narrative(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -21,6 +39,11 @@ class Narrative(BaseModel):
     description: str = Field(min_length=1)
     signals: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
+    # Optional (added by the NLP stage, older files stay valid): phrases that count only together
+    # with others, and combinations: every group of a combination must match within `window`
+    # characters of each other (e.g. a trip abroad *and* its cost).
+    weak_signals: tuple[str, ...] = ()
+    combos: tuple[Combo, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -29,7 +52,7 @@ class Narrative(BaseModel):
             raise ValueError(f"unknown narrative id {value!r} (ids are fixed: {', '.join(NARRATIVES)})")
         return value
 
-    @field_validator("signals", "exclusions")
+    @field_validator("signals", "exclusions", "weak_signals")
     @classmethod
     def _non_empty_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for phrase in value:

@@ -1,0 +1,133 @@
+"""The hybrid tagger: phrase rules and the model, each covering what the other misses.
+
+Rules are precise on the phrases people use for a narrative and on what rules it out; the model
+generalises to wordings no one listed. A tag's score blends both (`combine`), and its evidence
+lists the matched phrases and the model features that weighed most, so an analyst sees why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from misinfo.domain import Evidence, Tag
+from misinfo.text import fold
+from nlp.model import ModelInput, TaggerModel
+from nlp.normalize import Normalized, normalize
+from nlp.rules import RuleResult, Rules
+from nlp.segment import segment
+from nlp.taxonomy import Taxonomy
+
+Mode = Literal["hybrid", "rules", "model"]
+
+# How the two halves are blended (chosen by cross-validation, see nlp/evaluate.py): the score is
+# MODEL_WEIGHT × model probability + (1 − MODEL_WEIGHT) × rule score, minus a penalty when only
+# excluded phrases matched; a tag is given at THRESHOLD and above.
+MODEL_WEIGHT = 0.6
+THRESHOLD = 0.4
+EXCLUSION_PENALTY = 0.15
+RULES_THRESHOLD = 0.5  # rules alone: a strong phrase or a combination
+MODEL_THRESHOLD = 0.5  # model alone: its probability
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A text prepared once for every later step."""
+
+    norm: Normalized
+    words: tuple[str, ...]
+
+    @property
+    def model_input(self) -> ModelInput:
+        return ModelInput(
+            folded=self.norm.analysis_folded,
+            words=" ".join(fold(w) for w in self.words if "_" in w),
+        )
+
+    @property
+    def rules_text(self) -> str:
+        if not self.norm.hashtags:
+            return self.norm.text
+        return self.norm.text + " " + " ".join(self.norm.hashtags)
+
+
+def analyse(text: str | None) -> Analysis:
+    norm = normalize(text)
+    return Analysis(norm, tuple(segment(norm.tokens)))
+
+
+def combine(p: float, rule: RuleResult) -> float:
+    """The hybrid score in 0..1."""
+    s = MODEL_WEIGHT * p + (1 - MODEL_WEIGHT) * rule.score
+    if rule.excluded and rule.score < 0.75:
+        s -= EXCLUSION_PENALTY
+    return float(min(1.0, max(0.0, s)))
+
+
+class Tagger:
+    """Tags texts with narratives; `mode` picks the hybrid or one half alone (for evaluation)."""
+
+    def __init__(self, taxonomy: Taxonomy, model: TaggerModel | None, mode: Mode = "hybrid") -> None:
+        if mode != "rules" and model is None:
+            raise ValueError("the model is needed unless mode is 'rules'")
+        self.taxonomy = taxonomy
+        self.rules = Rules(taxonomy)
+        self.model = model
+        self.mode = mode
+        self.ids = taxonomy.ids
+        if model is not None:
+            self._col = {n: model.narratives.index(n) for n in self.ids if n in model.narratives}
+
+    @property
+    def version(self) -> str:
+        return self.model.version if self.model is not None else "rules"
+
+    def tag_texts(self, texts: Sequence[str]) -> list[tuple[Tag, ...]]:
+        return self.tag_batch([analyse(t) for t in texts])
+
+    def tag_batch(self, analyses: Sequence[Analysis]) -> list[tuple[Tag, ...]]:
+        """Tags per text, same order; vectorised once for the whole batch."""
+        if not analyses:
+            return []
+        rule_results = [self.rules.match(a.rules_text) for a in analyses]
+        probs: np.ndarray | None = None
+        x = None
+        if self.mode != "rules" and self.model is not None:
+            x = self.model.transform([a.model_input for a in analyses])
+            probs = self.model.proba(x)
+        out: list[tuple[Tag, ...]] = []
+        for i, rules in enumerate(rule_results):
+            tags = []
+            for n in self.ids:
+                rule = rules[n]
+                col = self._col.get(n) if probs is not None else None
+                p = float(probs[i, col]) if probs is not None and col is not None else 0.0
+                if self.mode == "rules":
+                    score, keep = rule.score, rule.score >= RULES_THRESHOLD
+                elif self.mode == "model":
+                    score, keep = p, p >= MODEL_THRESHOLD
+                else:
+                    score = combine(p, rule)
+                    keep = score >= THRESHOLD
+                if not keep:
+                    continue
+                evidence = list(rule.evidence) if self.mode != "model" else []
+                if x is not None and col is not None and self.mode != "rules":
+                    evidence.append(Evidence("feature", "model probability", round(p, 3)))
+                    for name, weight in self.model.top_features(x[i], col):  # type: ignore[union-attr]
+                        evidence.append(Evidence("feature", name, weight))
+                tags.append(Tag(n, round(score, 4), tuple(evidence)))
+            out.append(tuple(tags))
+        return out
+
+    def scores(self, analyses: Sequence[Analysis]) -> tuple[list[dict[str, RuleResult]], np.ndarray]:
+        """Raw rule results and model probabilities (for evaluation and tuning)."""
+        rule_results = [self.rules.match(a.rules_text) for a in analyses]
+        if self.model is None:
+            return rule_results, np.zeros((len(analyses), len(self.ids)))
+        probs = self.model.predict_proba([a.model_input for a in analyses])
+        cols = [self._col[n] for n in self.ids]
+        return rule_results, probs[:, cols]
