@@ -46,7 +46,9 @@ class PassThrough:
 
 def make_stage(settings: Settings) -> Stage:
     """The NLP stage for this installation (normalize → tag → dedup → claims)."""
-    return PassThrough()
+    from nlp.stage import NlpStage  # heavy (scikit-learn, underthesea): only when processing
+
+    return NlpStage(settings)
 
 
 @dataclass

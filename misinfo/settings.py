@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     sources: Path = Field(default=CONFIG_DIR / "sources.yaml", description="Sources to crawl.")
     narratives: Path = Field(default=CONFIG_DIR / "narratives.yaml", description="Narrative taxonomy.")
     claims: Path = Field(default=CONFIG_DIR / "claims.yaml", description="Fact-check registry.")
+    labelled_data: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data" / "narratives-dev.jsonl",
+        description="Labelled texts (JSON lines with text and labels) the tagger trains and is evaluated on.",
+    )
     users: Path | None = Field(default=None, description="Dashboard users file (default HOME/users.yaml).")
     retention_days: int = Field(default=180, ge=1, description="Raw and indexed data older than this is deleted.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for dates shown to people.")

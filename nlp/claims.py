@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from misinfo.domain import ClaimMatch
 from misinfo.errors import ConfigError
 from nlp.taxonomy import _load_yaml, validation_message
 
@@ -55,3 +56,68 @@ def load_registry(path: Path) -> Registry:
         return Registry.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(validation_message(Path(path), exc)) from None
+
+
+# --- matching posts to claims -------------------------------------------------------------------
+
+CLAIM_THRESHOLD = 0.5  # cosine of folded char n-grams: paraphrases score 0.6+, same-topic posts < 0.45
+_WINDOW, _STRIDE = 40, 20  # long posts are compared window by window: a claim is a sentence or two
+
+
+class ClaimMatcher:
+    """Retrieval of registry claims for posts: TF-IDF over folded character n-grams, cosine, threshold.
+
+    Folded text makes a post typed without diacritics match; character n-grams make a paraphrase
+    that keeps the key terms (`63 tỉnh`, `31 tỉnh`, `danh sách`) match while reordering words. The IDF
+    is fitted on the claims plus the project's own example texts so that words every post shares
+    (`người dân`, `thông tin`) weigh little.
+    """
+
+    def __init__(self, registry: Registry, *, threshold: float = CLAIM_THRESHOLD,
+                 background: tuple[str, ...] = ()) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from misinfo.text import fold
+
+        self.registry = registry
+        self.threshold = threshold
+        self.ids = [c.id for c in registry.claims]
+        claim_texts = [fold(c.text) for c in registry.claims]
+        self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self._vec.fit(claim_texts + [fold(t) for t in background])
+        self._claims = self._vec.transform(claim_texts) if claim_texts else None
+
+    def match_batch(self, folded_texts: list[str]) -> list[tuple[ClaimMatch, ...]]:
+        """Claims each (already folded) text repeats, best first."""
+        if self._claims is None or not folded_texts:
+            return [() for _ in folded_texts]
+        windows: list[str] = []
+        owner: list[int] = []
+        for i, text in enumerate(folded_texts):
+            words = text.split()
+            if len(words) <= _WINDOW + _STRIDE:
+                windows.append(text)
+                owner.append(i)
+                continue
+            for start in range(0, len(words) - _STRIDE, _STRIDE):
+                windows.append(" ".join(words[start : start + _WINDOW]))
+                owner.append(i)
+        sims = (self._vec.transform(windows) @ self._claims.T).toarray()
+        best = [[0.0] * len(self.ids) for _ in folded_texts]
+        for row, i in enumerate(owner):
+            for j, s in enumerate(sims[row]):
+                if s > best[i][j]:
+                    best[i][j] = float(s)
+        out = []
+        for scores in best:
+            hits = sorted(
+                (ClaimMatch(self.ids[j], round(s, 4)) for j, s in enumerate(scores) if s >= self.threshold),
+                key=lambda m: -m.score,
+            )
+            out.append(tuple(hits))
+        return out
+
+    def match(self, text: str) -> tuple[ClaimMatch, ...]:
+        from nlp.normalize import normalize
+
+        return self.match_batch([normalize(text).folded])[0]

@@ -1,0 +1,130 @@
+"""Near-duplicate groups: the same text pasted by many accounts is one copy-paste campaign.
+
+MinHash signatures (datasketch) over word pairs of the folded text, without hashtags, links and
+handles (a repost with extra hashtags is still a copy), banded for LSH with the band/row split
+datasketch picks for the threshold. The bands and groups live in a small SQLite file under
+`MISINFO_HOME/state`, written in one transaction per batch, so a post processed today joins the
+group its copies started days ago, across processes. A group's id comes from its first member's
+key (`g-<hash>`): stable whatever order later copies arrive in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+THRESHOLD = 0.5  # estimated Jaccard similarity of word pairs above which two posts are copies
+NUM_PERM = 64
+MIN_WORDS = 6  # shorter texts ("ok", "😂") are never grouped: they match each other by accident
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS groups (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, grp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash BLOB NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_lookup ON bands (band, hash);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def group_id(first_key: str) -> str:
+    return "g-" + hashlib.sha1(first_key.encode("utf-8")).hexdigest()[:12]
+
+
+def shingles(folded: str) -> set[bytes]:
+    """Word pairs of a folded text (hashtags/URLs already removed by `normalize`)."""
+    words = _WORD_RE.findall(folded)
+    if len(words) < MIN_WORDS:
+        return set()
+    return {f"{a} {b}".encode() for a, b in zip(words, words[1:], strict=False)}
+
+
+class DedupIndex:
+    """Assigns each post a copy-paste group id; persistent when given a path."""
+
+    def __init__(self, path: Path | None = None, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
+        from datasketch import MinHashLSH
+
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.b, self.r = lsh.b, lsh.r
+        self.num_perm = num_perm
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(path) if path else ":memory:", timeout=60, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        params = f"{threshold}:{num_perm}:{MIN_WORDS}:bigram"
+        row = self._conn.execute("SELECT value FROM meta WHERE name='params'").fetchone()
+        if row is None:
+            self._conn.execute("INSERT INTO meta VALUES ('params', ?)", (params,))
+        elif row[0] != params:  # other parameters: old bands mean nothing; keep the group ids
+            self._conn.execute("DELETE FROM bands")
+            self._conn.execute("UPDATE meta SET value=? WHERE name='params'", (params,))
+
+    def _bands(self, sets: Sequence[set[bytes]]) -> list[list[bytes] | None]:
+        from datasketch import MinHash
+
+        out: list[list[bytes] | None] = []
+        todo = [s for s in sets if s]
+        hashes = iter(MinHash.bulk(todo, num_perm=self.num_perm)) if todo else iter(())
+        for s in sets:
+            if not s:
+                out.append(None)
+                continue
+            hv = np.asarray(next(hashes).hashvalues, dtype=np.uint64)
+            out.append([hv[i * self.r : (i + 1) * self.r].tobytes() for i in range(self.b)])
+        return out
+
+    def assign(self, docs: Sequence[tuple[str, str]]) -> list[str]:
+        """Group ids for `(key, folded_text)` pairs, same order; copies within the batch group too."""
+        bands = self._bands([shingles(text) for _, text in docs])
+        out: list[str] = []
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                for (key, _), doc_bands in zip(docs, bands, strict=True):
+                    row = cur.execute("SELECT grp FROM groups WHERE key=?", (key,)).fetchone()
+                    if row is not None:
+                        out.append(row[0])
+                        continue
+                    grp = None
+                    if doc_bands is not None:
+                        best = None
+                        for i, h in enumerate(doc_bands):
+                            hit = cur.execute(
+                                "SELECT MIN(seq) FROM bands WHERE band=? AND hash=?", (i, h)
+                            ).fetchone()[0]
+                            if hit is not None and (best is None or hit < best):
+                                best = hit
+                        if best is not None:
+                            grp = cur.execute("SELECT grp FROM groups WHERE seq=?", (best,)).fetchone()[0]
+                    grp = grp or group_id(key)
+                    cur.execute("INSERT INTO groups (key, grp) VALUES (?, ?)", (key, grp))
+                    seq = cur.lastrowid
+                    if doc_bands is not None:
+                        cur.executemany(
+                            "INSERT INTO bands VALUES (?, ?, ?)", [(i, h, seq) for i, h in enumerate(doc_bands)]
+                        )
+                    out.append(grp)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return out
+
+    def group_of(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT grp FROM groups WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self._conn.close()
