@@ -52,6 +52,8 @@ def parse_when(value: str | None, name: str) -> datetime | None:
 
 class ImportFormat(StrEnum):
     posts = "posts"
+    tiktok_research = "tiktok-research"
+    meta_csv = "meta-csv"
 
 
 class SortOrder(StrEnum):
@@ -65,11 +67,19 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines file to import.")],
     format: Annotated[ImportFormat, typer.Option("--format", help="Input format.")] = ImportFormat.posts,
 ) -> None:
-    """Append posts from a file to the landing zone (bad lines are quarantined, the rest imported)."""
+    """Append posts from a file to the landing zone (bad lines are quarantined, the rest imported).
+
+    Formats: posts (JSON lines), tiktok-research (Research API video/query JSON), meta-csv (Meta
+    Content Library or CrowdTangle CSV export).
+    """
+    from misinfo.importers import import_export
     from misinfo.pipeline import import_posts
 
     s = settings()
-    report = import_posts(s.home, file)
+    if format is ImportFormat.posts:
+        report = import_posts(s.home, file)
+    else:
+        report = import_export(s.home, file, format.value)
     console.print(
         f"imported {report.imported} posts from {report.lines} lines; quarantined {report.quarantined}"
     )

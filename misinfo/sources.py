@@ -39,7 +39,7 @@ class Source(BaseModel):
     @model_validator(mode="after")
     def _permission_when_ignoring_robots(self) -> Source:
         if not self.obey_robots and not (self.permission and self.permission.strip()):
-            raise ValueError("obey_robots: false needs a permission: note saying who allowed it")
+            raise ValueError("permission: required when obey_robots is false (say who allowed this crawl)")
         return self
 
 
@@ -48,9 +48,9 @@ def _entry_errors(index: int, entry: Any, exc: ValidationError) -> str:
     where = f"entry {index}" + (f" (key {key!r})" if key else "")
     parts = []
     for err in exc.errors()[:3]:
-        field = ".".join(str(p) for p in err["loc"]) or "entry"
+        field = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{field}: {msg}")
+        parts.append(f"{field}: {msg}" if field else msg)
     return f"{where}: " + "; ".join(parts)
 
 

@@ -27,6 +27,7 @@ _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 _HASHTAG_RE = re.compile(r"#([^\W_][\w]*)", re.UNICODE)
 _BLOCKED_RE = re.compile(r"temporarily blocked|tạm thời bị chặn", re.IGNORECASE)
 _LOGIN_RE = re.compile(r"log in to facebook|log into facebook|đăng nhập facebook|đăng nhập vào facebook", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
 _MAX_DEPTH = 60
 
 
@@ -134,6 +135,11 @@ def _www(text: str, **kw: str) -> PageResult | None:
     return PageResult(records=[_story_record(s, **kw) for s in stories.values()], info={"layout": "www"})
 
 
+def _squash(text: str) -> str:
+    """Inline HTML text: runs of white space as one space, NFC."""
+    return nfc(_SPACE_RE.sub(" ", text).strip())
+
+
 def _m_article(article: Selector, *, url: str, handle: str, base_url: str, source: str, collected_at: str) -> dict[str, Any] | None:
     try:
         ft = json.loads(article.attrib.get("data-ft", "") or "{}")
@@ -144,11 +150,11 @@ def _m_article(article: Selector, *, url: str, handle: str, base_url: str, sourc
     if not isinstance(post_id, int | str) or isinstance(post_id, bool) or not str(post_id):
         return None
     body = article.css(".story_body_container")
-    paragraphs = [nfc(" ".join(p.xpath(".//text()").getall()).strip()) for p in body.css("p")]
+    paragraphs = [_squash("".join(p.xpath(".//text()").getall())) for p in body.css("p")]
     text = "\n".join(p for p in paragraphs if p)
     if not text:
         parts = body.xpath("./div[not(header)]//text()").getall()
-        text = nfc(" ".join(t.strip() for t in parts if t.strip()))
+        text = _squash(" ".join(parts))
     name = " ".join(body.css("header h3 strong ::text, header h3 a ::text").getall()[:1]).strip()
     footer = article.css("footer")
     likes = parse_count(" ".join(footer.css(".like_def ::text").getall()))
@@ -175,7 +181,7 @@ def _m_article(article: Selector, *, url: str, handle: str, base_url: str, sourc
 def _m(text: str, url: str, **kw: str) -> PageResult | None:
     if "top_level_post_id" not in text and "page_content_list_view" not in text and "m_more_item" not in text:
         return None
-    sel = Selector(text=text)
+    sel = Selector(text=text, type="html")
     articles = sel.css('article[data-ft*="top_level_post_id"], div[role="article"][data-ft*="top_level_post_id"]')
     records = [r for r in (_m_article(a, url=url, **kw) for a in articles) if r is not None]
     more = sel.css('a[href*="page_content_list_view/more"]::attr(href), #see_more_pager a::attr(href)').get()

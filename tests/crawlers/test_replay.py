@@ -1,0 +1,44 @@
+"""The replay server serves routes by path+query (any order), sequences, redirects and 404s."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from crawlers.replay import Reply, ReplayServer, format_count_vi, redirect
+from crawlers.parsers.numbers import parse_count
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+@pytest.mark.integration
+def test_routes_sequences_and_redirects():
+    routes = {
+        "/api/x?a=1&b=2": Reply(200, "exact"),
+        "/api/x": Reply(200, "bare"),
+        "/flaky": [Reply(429, "wait"), Reply(200, "Tiếng Việt")],
+        "/old": redirect("/api/x?b=2&a=1"),
+    }
+    with ReplayServer(routes) as server:
+        assert server.port > 0
+        assert get(server.url + "/api/x?b=2&a=1") == (200, "exact")
+        assert get(server.url + "/api/x?a=9") == (200, "bare")
+        assert get(server.url + "/flaky") == (429, "wait")
+        assert get(server.url + "/flaky") == (200, "Tiếng Việt")
+        assert get(server.url + "/flaky") == (200, "Tiếng Việt")
+        assert get(server.url + "/old") == (200, "exact")
+        assert get(server.url + "/missing")[0] == 404
+        assert server.count("/flaky") == 3
+
+
+@pytest.mark.parametrize("n", [0, 7, 950, 1_200, 3_456, 9_999, 12_000, 15_300, 1_500_000, 2_000_000])
+def test_vietnamese_count_format_round_trips(n):
+    assert parse_count(format_count_vi(n)) == n

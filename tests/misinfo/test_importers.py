@@ -1,0 +1,94 @@
+"""Official exports into the landing zone: every field mapped, bad records quarantined, the rest kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from misinfo.cli import app
+from misinfo.errors import InvalidRecord
+from misinfo.importers import import_export, parse_export_time
+from misinfo.landing import LandingZone
+
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+
+
+def landed(home):
+    return {line.post.post_id: line.post for line in LandingZone(home).iter_posts() if line.post}
+
+
+def test_tiktok_research_answer(tmp_path):
+    report = import_export(tmp_path, EXPORTS / "tiktok_research_query.json", "tiktok-research")
+    assert (report.lines, report.imported, report.quarantined) == (3, 2, 1)
+    post = landed(tmp_path)["7312345678901234567"]
+    assert post.text.startswith("Cảnh báo giả danh công an") and post.author == "congan.tinh"
+    assert post.created_at.isoformat() == "2024-11-01T00:00:00+00:00"
+    assert (post.metrics.views, post.metrics.likes, post.metrics.comments, post.metrics.shares) == (356000, 12800, 97, 431)
+    assert post.hashtags == ("canhbao", "luadao") and post.source == "tiktok_research"
+    assert post.url == "https://www.tiktok.com/@congan.tinh/video/7312345678901234567"
+    bad = list(LandingZone(tmp_path).iter_quarantine())
+    assert len(bad) == 1 and "created_at" in bad[0]["reason"] and bad[0]["raw"]["video_description"] == "no time"
+
+
+def test_tiktok_research_json_lines_with_a_broken_line(tmp_path):
+    src = tmp_path / "pages.jsonl"
+    one = '{"data":{"videos":[{"id":1,"video_description":"a","create_time":1730419200,"username":"u"}]}}'
+    two = '{"data":{"videos":[{"id":2,"video_description":"b","create_time":1730419300,"username":"u"}]}}'
+    src.write_text(one + "\n{broken\n" + two + "\n", encoding="utf-8")
+    report = import_export(tmp_path / "home", src, "tiktok-research")
+    assert (report.imported, report.quarantined) == (2, 1)
+    assert set(landed(tmp_path / "home")) == {"1", "2"}
+
+
+def test_crowdtangle_csv(tmp_path):
+    report = import_export(tmp_path, EXPORTS / "crowdtangle.csv", "meta-csv")
+    assert (report.imported, report.quarantined) == (2, 1)
+    posts = landed(tmp_path)
+    post = posts["123456789012345"]
+    assert post.text == "CẢNH BÁO: thủ đoạn lừa đảo mới.\n\nKhông cung cấp mã OTP. #canhbao"  # blank line kept
+    assert post.created_at.isoformat() == "2024-11-01T00:00:00+00:00"  # 07:00 ICT
+    assert (post.metrics.likes, post.metrics.comments, post.metrics.shares) == (1266, 34, 5)  # reactions summed
+    assert (post.author, post.author_name, post.platform, post.hashtags) == ("baotintinh", "Báo Tin Tỉnh", "facebook", ("canhbao",))
+    assert posts["999"].created_at.isoformat() == "2024-10-31T17:00:00+00:00"  # 12:00 EST
+    reason = next(LandingZone(tmp_path).iter_quarantine())["reason"]
+    assert "created_at" in reason
+
+
+def test_meta_content_library_csv(tmp_path):
+    report = import_export(tmp_path, EXPORTS / "meta_content_library.csv", "meta-csv")
+    assert (report.imported, report.quarantined) == (2, 0)
+    posts = landed(tmp_path)
+    assert posts["555001"].metrics.likes == 1234 and posts["555001"].author == "baotintinh"
+    assert posts["555002"].created_at.isoformat() == "2024-10-31T00:00:00+00:00"
+    assert posts["555002"].metrics.views == 120
+
+
+def test_not_an_export_is_one_clear_error(tmp_path):
+    src = tmp_path / "x.csv"
+    src.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InvalidRecord, match="not a Meta Content Library or CrowdTangle CSV"):
+        import_export(tmp_path, src, "meta-csv")
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2024-11-01 07:00:00 ICT", "2024-11-01T00:00:00+00:00"),
+        ("2024-11-01T00:00:00+0000", "2024-11-01T00:00:00+00:00"),
+        ("2024-11-01 00:00:00", "2024-11-01T00:00:00+00:00"),
+        ("1730419200", "2024-11-01T00:00:00+00:00"),
+        ("yesterday", None),
+    ],
+)
+def test_export_times(value, iso):
+    assert parse_export_time(value) == iso
+
+
+def test_cli_import_formats(tmp_path, monkeypatch):
+    monkeypatch.setenv("MISINFO_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["import", str(EXPORTS / "meta_content_library.csv"), "--format", "meta-csv"])
+    assert result.exit_code == 0, result.output
+    assert "imported 2 posts" in result.output
+    assert set(landed(tmp_path)) == {"555001", "555002"}
