@@ -2,7 +2,9 @@
 
 Prints JSON lines as it goes; the last line is one object with at least
 {"backend", "n", "upsert_per_s", "search_p50_ms", "search_p95_ms", "counts_ms"}.
-Usage: python bench/store.py [--n 200000] [--backend sqlite|elasticsearch] [--url URL]
+Usage: python bench/store.py [--n 200000] [--backend sqlite|elasticsearch] [--url URL] [--compat-json]
+       python bench/store.py --backend elasticsearch --osmem --n 20000   # local osmem-server, NOT Elasticsearch
+The Elasticsearch run writes to a fresh alias `misinfo-bench-<time>` and deletes its indices afterwards.
 """
 
 from __future__ import annotations
@@ -38,27 +40,40 @@ QUERIES = [
 ]
 
 
-def open_backend(backend: str, url: str | None, workdir: Path) -> PostStore:
+def open_backend(backend: str, url: str | None, workdir: Path, compat_json: bool = False) -> PostStore:
     if backend == "sqlite":
         from misinfo.store.sqlite import SqliteStore
 
         return SqliteStore(workdir / "bench.sqlite3")
+    from misinfo.settings import Settings
     from misinfo.store.elastic import ElasticStore
 
-    from misinfo.settings import Settings
-
-    settings = Settings(home=workdir, store="elasticsearch", es_url=url or "http://localhost:9200",
-                        es_index=f"misinfo-bench-{int(time.time())}")
+    overrides: dict[str, object] = {"es_url": url} if url else {}  # else MISINFO_ES_URL / its default
+    if compat_json:
+        overrides["es_compat_json"] = True
+    settings = Settings(home=workdir, store="elasticsearch", es_index=f"misinfo-bench-{int(time.time())}",
+                        **overrides)  # type: ignore[arg-type]
     return ElasticStore.from_settings(settings)
+
+
+def drop_backend(store: PostStore) -> None:
+    """Leave a real cluster as it was: delete the bench alias' indices and template."""
+    from misinfo.store.elastic import ElasticStore
+
+    if isinstance(store, ElasticStore):
+        for pattern in (f"{store.alias}-*", store.meta_index):
+            store.client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+        store.client.indices.delete_index_template(name=store.alias)
 
 
 def emit(record: dict[str, object]) -> None:
     print(json.dumps(record), flush=True)
 
 
-def run(n: int, backend: str, url: str | None, batch: int, rounds: int) -> dict[str, object]:
+def run(n: int, backend: str, url: str | None, batch: int, rounds: int,
+        compat_json: bool = False) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_backend(backend, url, Path(tmp))
+        store = open_backend(backend, url, Path(tmp), compat_json)
         posts = list(tqdm(synth_posts(n, end=END), total=n, desc="generate", leave=False))
         t0 = time.perf_counter()
         for i in tqdm(range(0, n, batch), desc=f"upsert ({backend})", leave=False):
@@ -88,6 +103,7 @@ def run(n: int, backend: str, url: str | None, batch: int, rounds: int) -> dict[
                 counts_ms.append((time.perf_counter() - t) * 1000)
         counts = max(counts_ms)
         emit({"step": "counts", "max_ms": round(counts, 2), "median_ms": round(statistics.median(counts_ms), 2)})
+        drop_backend(store)
         store.close()
     return {
         "backend": backend,
@@ -106,8 +122,19 @@ def main() -> None:
     parser.add_argument("--url", help="Elasticsearch URL (elasticsearch backend)")
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--compat-json", action="store_true",
+                        help="send plain application/json (OpenSearch-API servers such as osmem-server)")
+    parser.add_argument("--osmem", action="store_true",
+                        help="start a local osmem-server and use it (an in-memory stand-in, not Elasticsearch)")
     args = parser.parse_args()
-    emit(run(args.n, args.backend, args.url, args.batch, args.rounds))
+    if args.osmem:
+        from osmem_server import OsmemServer
+
+        with OsmemServer.start(japanese=False) as server:
+            result = run(args.n, args.backend, server.url, args.batch, args.rounds, compat_json=True)
+        emit({**result, "server": "osmem-server (in-memory OpenSearch-API stand-in, not Elasticsearch)"})
+        return
+    emit(run(args.n, args.backend, args.url, args.batch, args.rounds, args.compat_json))
 
 
 if __name__ == "__main__":

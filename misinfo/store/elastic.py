@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import re
 import time
@@ -179,9 +180,16 @@ def _guard(method: F) -> F:
 
 
 def _explain(exc: ApiError) -> str:
-    """Status and reason, with the fix when the server refuses the client's media type."""
-    hint = " (an OpenSearch-API server? set MISINFO_ES_COMPAT_JSON=1)" if exc.status_code == 406 else ""
-    return f"{exc.status_code} {_reason(exc)}{hint}"
+    """Status and reason, with the fix when the server refuses the client's media type.
+
+    OpenSearch-API servers answer 406 to `compatible-with=9`; Elasticsearch 8 answers 400
+    (media_type_header_exception). Plain JSON, which MISINFO_ES_COMPAT_JSON=1 sends, suits both.
+    """
+    reason = _reason(exc)
+    media = exc.status_code == 406 or (exc.status_code == 400 and ("media" in reason or "compatible" in reason))
+    hint = (" (the server refuses the client's media type: set MISINFO_ES_COMPAT_JSON=1 for OpenSearch-API "
+            "servers and Elasticsearch 8)") if media else ""
+    return f"{exc.status_code} {reason}{hint}"
 
 
 def _reason(exc: ApiError) -> str:
@@ -216,6 +224,8 @@ def build_client(settings: Settings, **options: Any) -> Elasticsearch:
     if settings.es_compat_json:
         kwargs["node_class"] = PlainJsonNode
     kwargs.update(options)
+    accepted = inspect.signature(Elasticsearch.__init__).parameters
+    kwargs = {k: v for k, v in kwargs.items() if k in accepted}  # older clients lack retry_backoff_*
     try:
         return Elasticsearch(settings.es_url, **kwargs)
     except (ValueError, TypeError) as exc:
@@ -253,6 +263,13 @@ def check_cluster(client: Elasticsearch, url: str) -> str:
     return f"{distribution} {number}"
 
 
+def check_alias(alias: str) -> None:
+    """Index names are lowercase and limited; say which variable to fix before connecting."""
+    if not _INDEX_NAME_RE.match(alias) or len(alias) > 200:
+        raise ConfigError(f"MISINFO_ES_INDEX: {alias!r} is not a valid index name (lowercase letters, "
+                          "digits, '-', '_', '.')")
+
+
 class ElasticStore:
     """`PostStore` on an Elasticsearch alias. Build it with `from_settings` (checks the cluster)."""
 
@@ -270,9 +287,7 @@ class ElasticStore:
         bulk_retries: int = 4,
         initial_backoff: float = 1.0,
     ) -> None:
-        if not _INDEX_NAME_RE.match(alias):
-            raise ConfigError(f"MISINFO_ES_INDEX: {alias!r} is not a valid index name (lowercase letters, "
-                              "digits, '-', '_', '.')")
+        check_alias(alias)
         self.client = client
         self.alias = alias
         self.index = index or alias  # where reads and writes go: the alias, or a new index in `rebuild`
@@ -291,6 +306,7 @@ class ElasticStore:
 
         Every failure here is one `StoreUnavailable` naming MISINFO_ES_URL, raised at start-up.
         """
+        check_alias(settings.es_index)
         client = build_client(settings, **{k: v for k, v in options.items() if k in _CLIENT_OPTIONS})
         store_options = {k: v for k, v in options.items() if k not in _CLIENT_OPTIONS}
         store = cls(client, settings.es_index, url=settings.es_url, **store_options)

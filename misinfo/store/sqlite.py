@@ -223,7 +223,8 @@ class SqliteStore:
     @staticmethod
     def _row(tp: TaggedPost) -> tuple[Any, ...]:
         p = tp.post
-        doc = tp.with_review(None).to_dict()
+        doc = tp.to_dict()
+        doc["review"] = None  # kept in its own column so an upsert never overwrites a review
         return (
             p.key,
             p.platform,

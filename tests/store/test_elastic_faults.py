@@ -80,8 +80,21 @@ def test_red_index_is_refused_at_start_up(make_es_settings: Callable[..., Settin
 
 def test_media_type_refusal_points_at_compat_setting(make_es_settings: Callable[..., Settings]) -> None:
     settings = make_es_settings(es_compat_json=False)  # osmem-server refuses the ES 9 media type with 406
-    with pytest.raises(StoreUnavailable, match="406.*MISINFO_ES_COMPAT_JSON=1"):
+    with pytest.raises(StoreUnavailable, match="406.*MISINFO_ES_COMPAT_JSON=1 for OpenSearch-API servers and Elasticsearch 8"):
         ElasticStore.from_settings(settings)
+
+
+def test_elasticsearch_8_media_type_refusal_points_at_compat_setting(
+        make_es_settings: Callable[..., Settings]) -> None:
+    # no Elasticsearch 8 node here; the proxy answers as one does to the 9 client's `compatible-with=9`
+    refusal = (400, {"error": {"root_cause": [{"type": "media_type_header_exception",
+                                               "reason": "Invalid media-type value on headers [Accept]"}],
+                               "type": "media_type_header_exception",
+                               "reason": "Invalid media-type value on headers [Accept]"}, "status": 400})
+    with FaultProxy(fixed=refusal) as proxy:
+        settings = make_es_settings(es_url=proxy.url, es_compat_json=False)
+        with pytest.raises(StoreUnavailable, match="MISINFO_ES_URL.*400.*MISINFO_ES_COMPAT_JSON=1"):
+            ElasticStore.from_settings(settings, **FAST)
 
 
 # --- mapping conflicts and per-post failures ---------------------------------------------------------------
