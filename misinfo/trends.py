@@ -220,10 +220,10 @@ class TrendReport:
     def posts(self) -> dict[str, PostSummary]:
         """Every post the report points to, by key."""
         out: dict[str, PostSummary] = {}
-        for item in (*self.narratives, *self.campaigns, *self.claims):
-            for p in item.top_posts:
-                out.setdefault(p.key, p)
-            for p in getattr(item, "recent_posts", ()):
+        groups = [*(n.top_posts + n.recent_posts for n in self.narratives),
+                  *(c.top_posts for c in self.campaigns), *(c.top_posts for c in self.claims)]
+        for posts in groups:
+            for p in posts:
                 out.setdefault(p.key, p)
         return out
 
@@ -393,7 +393,7 @@ def compute_trends(
         mean = sum(base) / len(base)
         score = burst_score(count, base)
         rising = history and score >= params.threshold and count >= params.min_count
-        top, recent = _top_posts(store, SearchQuery(narratives=(nid,), since=since, until=at), params.top_n)
+        top, recent = _top_posts(store, SearchQuery(narratives=(nid,), since=since, until=at), params.top_n, count)
         trends.append(
             NarrativeTrend(
                 id=nid,
@@ -440,16 +440,20 @@ def _window_sums(
 
 
 def _top_posts(
-    store: PostStore, query: SearchQuery, n: int
+    store: PostStore, query: SearchQuery, n: int, count: int | None = None
 ) -> tuple[tuple[PostSummary, ...], tuple[PostSummary, ...]]:
-    """Top posts by engagement and the most recent ones, so nobody has to search for them."""
-    if n <= 0:
+    """Top posts by engagement and the most recent ones, so nobody has to search for them.
+
+    `count` (posts matching, when known) saves queries: none for 0, one when all fit in a page.
+    """
+    if n <= 0 or count == 0:
         return (), ()
-    by_eng = store.search(replace(query, sort="engagement", size=n)).hits
-    if not by_eng:
-        return (), ()
+    page = store.search(replace(query, sort="engagement", size=n))
+    top = tuple(PostSummary.of(h.post) for h in page.hits)
+    if page.total <= n:
+        return top, tuple(sorted(top, key=lambda p: (p.created_at, p.key), reverse=True))
     newest = store.search(replace(query, sort="newest", size=n)).hits
-    return tuple(PostSummary.of(h.post) for h in by_eng), tuple(PostSummary.of(h.post) for h in newest)
+    return top, tuple(PostSummary.of(h.post) for h in newest)
 
 
 def find_campaigns(
@@ -514,7 +518,7 @@ def find_claims(
     out = []
     for claim_id, n in matched:
         claim = registry.get(claim_id) if registry is not None else None
-        top, _ = _top_posts(store, SearchQuery(claim_ids=(claim_id,), since=since, until=until), params.top_n)
+        top, _ = _top_posts(store, SearchQuery(claim_ids=(claim_id,), since=since, until=until), params.top_n, n)
         out.append(
             ClaimTrend(
                 id=claim_id,

@@ -98,6 +98,6 @@ def _print(report: TrendReport, tz: str) -> None:
                           f"trong {fmt.duration_vi(c.spread_minutes)}{' [MỚI]' if c.new else ''}: {sample}")
     if report.claims:
         console.print("[bold]Tin sai đã kiểm chứng xuất hiện[/]")
-        for c in report.claims:
-            console.print(f"  {'[MỚI] ' if c.new else ''}{c.id}: {c.count} bài (trước đó {c.previous}) "
-                          f"{escape(c.text[:100])}")
+        for claim in report.claims:
+            console.print(f"  {'[MỚI] ' if claim.new else ''}{claim.id}: {claim.count} bài "
+                          f"(trước đó {claim.previous}) {escape(claim.text[:100])}")

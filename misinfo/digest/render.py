@@ -98,10 +98,11 @@ def chart_png(digest: Digest) -> bytes:
 def render_digest(digest: Digest, *, chart_cid: str = CHART_CID) -> tuple[str, str, str, bytes]:
     """(subject, html, text, chart_png); the HTML shows the chart from `cid:<chart_cid>`."""
     env = environment(digest.tz)
+    title = subject(digest)
     context = {
         "d": digest,
         "r": digest.report,
-        "subject": subject(digest),
+        "subject": title,
         "long_date": fmt.long_date_vi(digest.day),
         "chart_cid": chart_cid,
         "dashboard": safe_url(digest.dashboard_url),
@@ -109,4 +110,4 @@ def render_digest(digest: Digest, *, chart_cid: str = CHART_CID) -> tuple[str, s
     }
     html = env.get_template("digest.html.j2").render(**context)
     text = env.get_template("digest.txt.j2").render(**context)
-    return context["subject"], html, text, chart_png(digest)
+    return title, html, text, chart_png(digest)

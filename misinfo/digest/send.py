@@ -84,7 +84,8 @@ def build_message(settings: Settings, day: date, store: PostStore) -> EmailMessa
     # quoted-printable keeps the Vietnamese text 7-bit safe through relays without 8BITMIME
     msg.set_content(text, charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    html_part = msg.get_payload()[1]
+    html_part = msg.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
     html_part.add_related(
         png, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename="xu-huong-14-ngay.png"
     )

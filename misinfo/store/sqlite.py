@@ -305,9 +305,18 @@ class SqliteStore:
             conds.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
 
-        def child(table: str, column: str, values: tuple[str, ...]) -> None:
-            conds.append(f"p.rid IN (SELECT rid FROM {table} WHERE {column} IN ({','.join('?' * len(values))}))")
+        def child(table: str, column: str, values: tuple[str, ...], timed: bool = False) -> None:
+            # child tables keyed (value, created_us, rid) get the time range too, so the subquery reads
+            # only the window's rows instead of every row of the narrative/claim
+            sub = f"SELECT rid FROM {table} WHERE {column} IN ({','.join('?' * len(values))})"
             params.extend(values)
+            if timed and q.since:
+                sub += " AND created_us >= ?"
+                params.append(to_us(q.since))
+            if timed and q.until:
+                sub += " AND created_us < ?"
+                params.append(to_us(q.until))
+            conds.append(f"p.rid IN ({sub})")
 
         if q.platforms:
             any_of("p.platform", q.platforms)
@@ -318,9 +327,9 @@ class SqliteStore:
         if q.dup_groups:
             any_of("p.dup_group", q.dup_groups)
         if q.narratives:
-            child("post_narratives", "narrative", q.narratives)
+            child("post_narratives", "narrative", q.narratives, timed=True)
         if q.claim_ids:
-            child("post_claims", "claim_id", q.claim_ids)
+            child("post_claims", "claim_id", q.claim_ids, timed=True)
         if q.hashtags:
             child("post_hashtags", "hashtag", tuple(fold(h.lstrip("#")) for h in q.hashtags))
         if q.tagged_only:

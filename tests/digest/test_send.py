@@ -187,3 +187,27 @@ def test_cli_rejects_bad_date_and_both_modes(home, tmp_path, monkeypatch):
     assert isinstance(bad.exception, QueryError) and "YYYY-MM-DD" in str(bad.exception)
     both = CliRunner().invoke(app, ["digest", "--send", "--out", str(tmp_path / "x.eml")])
     assert isinstance(both.exception, QueryError)
+
+
+def test_store_unavailable_or_bad_config_sends_nothing_and_records_nothing(home, tmp_path, smtp_server):
+    from misinfo.errors import StoreUnavailable
+
+    port, sink = smtp_server()
+    with pytest.raises(StoreUnavailable):
+        send_digest(make_settings(home, port, sqlite_path=tmp_path), DAY)  # a directory, not a database
+    bad = tmp_path / "claims.yaml"
+    bad.write_text("claims: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="claims"):
+        send_digest(make_settings(home, port, claims=bad), DAY)
+    assert sink.envelopes == [] and sent_record(home, DAY) is None
+
+
+def test_overlapping_runs_send_once(home, smtp_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    port, sink = smtp_server()
+    settings = make_settings(home, port)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: send_digest(settings, DAY), range(2)))
+    assert sorted(r.sent for r in results) == [False, True]
+    assert len(sink.envelopes) == 1 and len(read_jsonl(log_path(home))) == 1

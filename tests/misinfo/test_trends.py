@@ -311,3 +311,18 @@ def test_naive_datetime_at_is_utc(store):
     series(store, NARR, [5] * 8)
     naive = datetime(2026, 11, 9, 0, 0)
     assert compute_trends(store, at=naive).at == naive.replace(tzinfo=UTC)
+
+
+def test_top_posts_come_from_the_window_only(store):
+    series(store, OTHER, [5] * 8)
+    yesterday = make_tagged("viral-old", "cũ", narratives=(NARR,), hours=6 * 24 + 12, likes=99_999)
+    today = [make_tagged(f"t{i}", "mới", narratives=(NARR,), hours=7 * 24 + i, likes=i) for i in range(3)]
+    store.upsert([yesterday, *today])
+    t = trend(compute_trends(store, at=end_of_day(7)))
+    assert [p.key for p in t.top_posts] == ["tiktok:t2", "tiktok:t1", "tiktok:t0"]
+    assert [p.key for p in t.recent_posts] == ["tiktok:t2", "tiktok:t1", "tiktok:t0"]
+    many = [make_tagged(f"u{i}", "mới", narratives=(NARR,), hours=7 * 24 + 10 + i, likes=100 - i) for i in range(8)]
+    store.upsert(many)
+    t = trend(compute_trends(store, at=end_of_day(7)))
+    assert [p.key for p in t.top_posts] == [f"tiktok:u{i}" for i in range(5)]
+    assert [p.key for p in t.recent_posts] == [f"tiktok:u{i}" for i in range(7, 2, -1)]
