@@ -94,6 +94,17 @@ class Settings(BaseSettings):
         default=7, ge=1, le=60, description="Days of same-hour windows the baseline is taken from."
     )
 
+    # Airflow schedules (read by the DAG files when they are parsed; restart the DAG processor to apply)
+    collect_schedule: str = Field(
+        default="0 * * * *", description="Cron (UTC) of the misinfo_collect DAG; each run covers the interval before it."
+    )
+    digest_schedule: str = Field(
+        default="0 7 * * *", description="Cron, in MISINFO_TIMEZONE, of the misinfo_daily_digest DAG."
+    )
+    maintenance_schedule: str = Field(
+        default="30 2 * * *", description="Cron, in MISINFO_TIMEZONE, of the misinfo_maintenance DAG."
+    )
+
     @property
     def sqlite_file(self) -> Path:
         return self.sqlite_path or self.home / "store.sqlite3"
