@@ -184,6 +184,14 @@ NUMBERS: dict[str, Callable[[random.Random], str]] = {
 
 TOPICS: dict[str, tuple[list[str], list[str]]] = {
     "food": ([
+        "Tiệm {food} nhỏ xíu trong ngõ ở {district} mà lúc nào cũng kín bàn, bí quyết chắc ở nồi nước dùng ninh từ đêm.",
+        "Đi ăn {food} với đồng nghiệp, gọi thêm đĩa {side} ăn kèm, tổng hóa đơn chưa tới {price}0 nghìn cho bốn người.",
+        "Ai bảo {food} chỉ ngon ở quê nhà? Hôm nay tìm được chỗ trên đường {street} nấu chuẩn vị ngày xưa bà nấu.",
+        "Thử thách ăn hết suất {food} cỡ lớn giá {price}k, được miễn phí nếu ăn xong trong 20 phút. Mình thua 😂",
+        "Bữa tối đơn giản: nồi {food} tự nấu, cả nhà quây quần, thế là đủ vui.",
+        "Hàng {food} của cô bán rong đầu ngõ đã hơn chục năm, sáng nào đi qua cũng phải mua một phần mang đi.",
+        "Đánh giá nhanh {food} mới mở trên đường {street}: không gian sạch sẽ, giá {price}k, chờ món hơi lâu.",
+        "Mẹ gửi lên thành phố một thùng đồ quê, tối nay làm {food} đãi cả phòng trọ.",
         "Quán {food} ở {street} mở từ 6 giờ sáng, {price}k một phần mà đầy đặn, nước dùng ngọt thanh. Ai ở gần ghé thử nhé!",
         "Sáng nay trời se lạnh, làm bát {food} nóng hổi là hết ý 😋",
         "Review thật lòng: {food} ở {street} giá {price}k, vị {taste}, {service}. Chấm {score}/10.",
@@ -195,6 +203,11 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Lần đầu ăn {food} kiểu này, vị {taste}, nhất định sẽ quay lại.",
     ], ["amthuc", "reviewdoan", "monngon", "angi", "foodtiktok"]),
     "traffic": ([
+        "Đoạn đường {street} mới trải nhựa lại, đi êm hẳn, chỉ mong giữ được lâu.",
+        "Xe buýt tuyến mới qua {district} chạy từ tuần sau, 15 phút một chuyến, đỡ hẳn cảnh chen chúc.",
+        "Bãi đỗ xe ngầm gần {street} khai thác thử, giá gửi xe máy theo giờ khá dễ chịu.",
+        "Nút giao {street} lắp thêm đèn đếm ngược, giờ qua đường yên tâm hơn nhiều.",
+        "Sáng nay ba xe máy va quệt nhẹ ở vòng xuyến {district}, ai cũng vội nên dễ va chạm.",
         "Đường {street} đang ùn tắc kéo dài gần {km} km do {cause}, mọi người đi {alt} nhé.",
         "{hour} giờ chiều mà cầu {bridge} đã kẹt cứng, đi làm về mệt thật sự.",
         "Từ ngày {date_dm} phân luồng giao thông quanh {street} để thi công {project}, xe máy đi {alt}.",
@@ -204,6 +217,10 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Khuyến cáo: tránh đường {street} từ {hour} giờ tối nay do {cause}.",
     ], ["giaothong", "kette", "tintuc", "hanoi", "saigon"]),
     "weather": ([
+        "Trời {region} hôm nay đẹp hiếm có, nắng nhẹ gió mát, tranh thủ đưa con đi dạo.",
+        "Đợt nồm ẩm làm nhà cửa ướt nhẹp, sàn nhà lúc nào cũng đọng nước, ai có mẹo gì chỉ với.",
+        "Cơn dông chiều qua ở {region} làm đổ mấy cây lớn, may không ai bị thương.",
+        "Mùa mưa bão đến rồi, nhà ai có mái tôn thì kiểm tra chằng chống lại cho chắc.",
         "Dự báo {region} ngày mai {weather}, nhiệt độ cao nhất {temp} độ. Ra đường nhớ mang {item}.",
         "Mưa to quá, nước ngập đến bánh xe ở đường {street} rồi mọi người ơi 🌧️",
         "Không khí lạnh tràn về, {region} đêm nay xuống còn {low} độ, các mẹ nhớ giữ ấm cho bé.",
@@ -213,6 +230,11 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Chiều nay {region} {weather}, ai đi chơi cuối tuần nhớ xem dự báo.",
     ], ["thoitiet", "dubao", "mua", "nangnong"]),
     "football": ([
+        "Lứa cầu thủ trẻ của {team} chơi ngày càng tự tin, tương lai sáng sủa đấy.",
+        "Cả xóm kéo ghế ra sân xem chung trận Việt Nam gặp {nt}, hò reo rung cả ngõ.",
+        "Vòng {round} V-League có quá nhiều thẻ đỏ, ban tổ chức cần xem lại chuyên môn trọng tài.",
+        "Đá bóng phong trào tối thứ Tư ở sân cỏ nhân tạo {district}, đội mình còn thiếu hai người, ai tham gia không?",
+        "Tỷ lệ khán giả đến sân {stadium} mùa này tăng rõ rệt, mừng cho bóng đá nội.",
         "{team} thắng {team2} {s1}-{s2} ở vòng {round} V-League, {player} ghi bàn đẹp mắt phút {minute}.",
         "Tối nay Việt Nam đá với {nt} lúc {hour}h, anh em xem ở đâu cho vui? ⚽",
         "Kết quả Ngoại hạng Anh đêm qua: {epl} {s1}-{s2} {epl2}. Fan {epl} vào điểm danh!",
@@ -223,15 +245,29 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Highlight trận {team} - {team2}, xem lại bàn thắng của {player} mà vẫn nổi da gà.",
     ], ["bongda", "vleague", "bongdavietnam", "football", "thethao"]),
     "shopping": ([
+        "Đợt này {product} về thêm mẫu mới, giá giữ nguyên {price}k, khách quen nhắn em để được ưu tiên.",
+        "Tự thưởng cho mình cái {product} sau tháng làm việc vất vả, dùng thử một tuần thấy rất đáng tiền.",
+        "Khách hỏi nhiều quá nên em làm video so sánh {product} loại thường và loại cao cấp, xem rồi chọn nhé.",
+        "Đơn {product} đi {district} sáng nay, cảm ơn chị khách đã tin tưởng ủng hộ shop lần thứ ba.",
+        "Chợ phiên cuối tuần có gian hàng {product} thủ công, giá mềm mà chất lượng ổn.",
+        "Thanh lý {product} còn mới 90%, dùng chưa tới {days} lần, ai cần inbox mình để lại giá tốt.",
         "Sale {sale} đây ạ: {product} giảm còn {price}k, freeship toàn quốc, inbox em giữ hàng nha.",
         "Chốt đơn liền tay: {product} chính hãng, bảo hành {months} tháng, ship COD kiểm tra hàng trước khi nhận.",
         "Livestream {hour}h tối nay, xả kho {product} chỉ từ {price}k, ai hóng thì bấm theo dõi nhé.",
         "Mua {product} trên sàn được {days} ngày đã hỏng, shop không chịu đổi trả. Mọi người có kinh nghiệm gì không?",
         "Đã nhận {product}, đóng gói cẩn thận, giao nhanh hơn dự kiến, sẽ ủng hộ shop dài dài.",
-        "So sánh 3 mẫu {product} dưới {price}0k: mẫu nào đáng tiền nhất? Xem hết video nhé.",
+        "So sánh 3 mẫu {product} dưới 500k: mẫu nào đáng tiền nhất? Xem hết video nhé.",
         "Hàng mới về: {product} đủ màu, giá {price}k, số lượng có hạn.",
     ], ["sale", "freeship", "review", "muasam", "deal"]),
     "life": ([
+        "Xóm trọ mình tối nay tổ chức sinh nhật chung cho mấy đứa tháng này, mỗi người góp một món.",
+        "Cả khu tập thể góp tiền sơn lại cầu thang, giờ nhìn sáng sủa hẳn lên.",
+        "Bác bảo vệ tòa nhà vừa nhặt được chiếc điện thoại, ai đánh rơi ở sảnh thì xuống nhận nhé.",
+        "Thư viện phường mở cửa thêm buổi tối, bọn trẻ có chỗ đọc sách thay vì dán mắt vào điện thoại.",
+        "Sáng Chủ nhật cả tổ dân phố đi dọn vệ sinh con kênh, ai rảnh ra phụ một tay nha.",
+        "Hàng xóm mới chuyển đến mang sang đĩa bánh làm quen, dễ thương ghê.",
+        "Con đi học bán trú về kể hôm nay được ăn {food}, khen cô nấu ngon hơn mẹ 😅",
+        "Phòng khám phường khám sức khỏe miễn phí cho người cao tuổi vào thứ Bảy, nhớ mang sổ khám bệnh.",
         "Cuối tuần dắt con đi {place}, trẻ con thích mê, người lớn cũng được thư giãn.",
         "Hôm nay con bé nhà mình được giấy khen học sinh giỏi, mẹ vui cả ngày 🥰",
         "Giá xăng giảm từ {hour} giờ chiều nay, anh em đổ đầy bình chưa?",
@@ -243,7 +279,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Trường {school} thông báo họp phụ huynh cuối kỳ vào sáng Chủ nhật, bố mẹ nhớ sắp xếp nhé.",
         "Mới chuyển về {district}, hàng xóm thân thiện, gần chợ gần trường, ưng lắm.",
         "Ai có kinh nghiệm xin học cho con lớp 1 ở {district} chia sẻ với ạ, em cảm ơn.",
-        "Tối qua khu phố mất nước {n} tiếng, giờ đã có lại rồi mọi người nhé.",
+        "Tối qua khu phố mất nước {km} tiếng, giờ đã có lại rồi mọi người nhé.",
     ], ["cuocsong", "doisong", "xuhuong", "fyp", "tintuc"]),
     # --- hard negatives: vocabulary of a narrative, about none of them
     "neg_bank": ([
@@ -310,6 +346,11 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Bài viết bịa chuyện cán bộ tỉnh {prov} 'mua ghế' trước Đại hội đang lan truyền, xin đừng tiếp tay.",
     ], ["daihoi", "tingia", "canhgiac"]),
     "scam": ([
+        "Người quen mình bị hack Facebook, kẻ gian nhắn tin vay tiền bạn bè, nhớ gọi điện xác minh trước khi chuyển.",
+        "Cuộc gọi tự xưng nhân viên {utility} báo nợ cước, bảo cài ứng dụng lạ để 'cập nhật' — đừng cài nhé.",
+        "Thủ đoạn mới: gửi bưu phẩm giả rồi đòi tiền ship, nhận hàng mở ra toàn đồ vô giá trị.",
+        "Có tài khoản Zalo mạo danh giáo viên chủ nhiệm nhắn phụ huynh chuyển tiền học thêm, các bố mẹ cảnh giác.",
+        "Bị dụ đầu tư vàng online qua nhóm kín, ban đầu rút được lãi, sau đó nạp {x} triệu thì mất liên lạc.",
         "Cảnh giác: đối tượng giả danh công an {ward} gọi video, nói bạn liên quan đường dây rửa tiền và đòi chuyển tiền để 'xác minh'.",
         "Chị em cẩn thận chiêu ghép mặt vào clip nhạy cảm rồi nhắn tin tống tiền. Ai nhận được thì đừng chuyển tiền, báo ngay công an.",
         "Mất trắng {x} triệu vì bấm vào link 'nhận quà tri ân khách hàng', tài khoản bị rút sạch chỉ sau vài phút.",
@@ -320,6 +361,70 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         "Công an tỉnh {prov} cảnh báo thủ đoạn giả mạo nhân viên ngân hàng, gửi tin nhắn chứa đường link giả để lấy mã OTP.",
         "Vừa nhận tin nhắn báo trúng thưởng xe máy, phải nộp phí {x}00 nghìn để nhận giải. Lừa đảo quá lộ liễu!",
     ], ["canhgiac", "luadao", "canhbao", "antoanmang"]),
+}
+
+# Follow-up sentences a post may go on with, so two posts from one template still read differently.
+EXTRAS: dict[str, list[str]] = {
+    "food": ["Nhớ gọi thêm {side} nhé.", "Quán đông nên đi sớm.", "Giá này ở {district} là hợp lý rồi.",
+             "Hôm nào rảnh quay lại ăn tiếp.", "Ảnh chụp vội nên hơi xấu, đồ ăn thì ngon thật.",
+             "Bạn mình giới thiệu mãi giờ mới đi.", "Trẻ con ăn cũng hợp.", "Lần sau thử thêm {food} xem sao.",
+             "Chủ quán bảo mở được hơn {n} năm rồi."],
+    "traffic": ["Ai đang trên đường thì cân nhắc lộ trình.", "Cảnh sát giao thông đang điều tiết.",
+                "Sáng nào cũng thế này thì chịu.", "Mong sớm làm xong {project}.", "Đi sớm 15 phút cho chắc.",
+                "Xe buýt cũng nhích từng chút.", "Trời lại sắp mưa nữa."],
+    "weather": ["Phơi đồ nhớ canh trời.", "Người già và trẻ nhỏ hạn chế ra ngoài buổi trưa.",
+                "Cuối tuần có khi còn {weather}.", "Năm nay thời tiết thất thường quá.",
+                "Ai trồng rau thì che chắn cẩn thận.", "Đi đường chú ý cây đổ."],
+    "football": ["Hàng thủ chơi quá tệ.", "Trọng tài hôm nay có vấn đề.", "Huấn luyện viên thay người quá chuẩn.",
+                 "Vé trận sau chắc cháy sớm.", "Tỷ lệ kiểm soát bóng nghiêng hẳn về đội khách.",
+                 "Anh em dự đoán tỷ số trận tới đi.", "{player} xứng đáng cầu thủ hay nhất trận."],
+    "shopping": ["Số lượng có hạn.", "Đổi trả trong 7 ngày nếu lỗi.", "Ảnh thật shop tự chụp.",
+                 "Mua 2 được giảm thêm 10%.", "Hàng có sẵn ở {district}, lấy ngay trong ngày.",
+                 "Chất lượng so với giá thì ổn.", "Màu ngoài đời đẹp hơn ảnh."],
+    "life": ["Chúc cả nhà cuối tuần vui vẻ.", "Cuộc sống đơn giản thế thôi.", "Ai ở {district} chắc biết chỗ này.",
+             "Cảm ơn mọi người đã đọc.", "Mai lại đi làm rồi.", "Thấy hay thì chia sẻ giúp mình nhé."],
+    "neg_bank": ["Chi tiết xem trên trang thông tin chính thức.", "Thị trường phản ứng tích cực.",
+                 "Khách hàng có thắc mắc gọi tổng đài để được hỗ trợ."],
+    "neg_sport": ["Lễ khai mạc có màn đồng diễn rất đẹp.", "Các môn thi đấu kéo dài đến cuối tháng.",
+                  "Chúc các vận động viên thi đấu thành công."],
+    "neg_trip": ["Hai bên thống nhất sớm triển khai các nội dung đã ký.", "Chuyến thăm nằm trong chương trình hợp tác thường niên."],
+    "neg_congress": ["Đại hội đề ra nhiều chỉ tiêu cụ thể cho nhiệm kỳ mới.", "Không khí đại hội trang trọng."],
+    "neg_misc": ["Bà con mang theo giấy tờ tùy thân.", "Mọi thắc mắc liên hệ bộ phận một cửa."],
+    "pm": ["Mọi người chỉ nên tin thông tin chính thức.", "Ai có văn bản hướng dẫn thì chia sẻ giúp.",
+           "Ở quê mình bà con bàn tán suốt.", "Việc đổi tên cũng cần thời gian làm quen.", "Mong mọi việc thuận lợi."],
+    "travel": ["Cần công khai minh bạch hơn.", "Ai chịu trách nhiệm đây?", "Người dân cần được biết.",
+               "Dư luận đang rất quan tâm."],
+    "smear": ["Đừng để bị dắt mũi.", "Chia sẻ tin chưa kiểm chứng cũng có thể bị xử phạt.",
+              "Tỉnh táo trước thông tin trên mạng."],
+    "scam": ["Chia sẻ để người thân cùng biết.", "Cơ quan chức năng không bao giờ yêu cầu chuyển tiền qua điện thoại.",
+             "Tuyệt đối không cung cấp mã OTP cho bất kỳ ai.", "Có nghi ngờ thì gọi ngay 113.",
+             "Bố mẹ lớn tuổi hay bị nhắm tới nhất."],
+    "hoax": ["Chưa biết thật giả thế nào.", "Nghe nói ngày mai công bố.", "Ai có nguồn chính thức không?",
+             "Cả xóm đang bàn tán.", "Share cho người thân biết với.", "Đọc xong mà hoang mang quá."],
+}
+
+# Openers a post may start with (before its template), again for variety between posts of a template.
+OPENERS: dict[str, list[str]] = {
+    "food": ["Hôm nay được nghỉ nên đi ăn sáng muộn.", "Đi làm về đói meo.", "Bạn thân rủ đi ăn mãi mới đi.",
+             "Chia sẻ cho ai đang tìm chỗ ăn ngon.", "Tuần này ăn uống hơi nhiều.", "Vừa lượn một vòng {district}.",
+             "Mê món này từ hồi sinh viên.", "Cuối tháng rồi mà vẫn thèm ăn ngon."],
+    "traffic": ["Cập nhật giao thông lúc {hour} giờ.", "Bà con đi đường chú ý.", "Vừa đi qua xong.",
+                "Tình hình giao thông khu vực {district}:", "Nhắn nhanh cho ai sắp ra đường."],
+    "weather": ["Thời tiết mấy ngày tới:", "Tin thời tiết cho bà con.", "Vừa xem bản tin dự báo.",
+                "Nhắn các bạn sinh viên ở xa nhà.", "Sáng ra mở cửa mà giật mình."],
+    "football": ["Điểm tin bóng đá sáng nay.", "Thức trắng đêm qua vì trận này.", "Góc bình luận sau trận.",
+                 "Fan bóng đá đâu rồi?", "Cả quán cà phê hò hét."],
+    "shopping": ["Shop lên đồ mới đây ạ.", "Chị em ơi deal hời.", "Góc review không quảng cáo.",
+                 "Tiện tay mua thử.", "Đơn hàng thứ {n} của tháng."],
+    "life": ["Chuyện nhỏ hôm nay.", "Ghi lại cho nhớ.", "Một ngày bình thường ở {district}.",
+             "Hỏi chút kinh nghiệm.", "Tin khu phố."],
+    "pm": ["Thông tin cho bà con.", "Chuyện sáp nhập ở quê.", "Hỏi đáp về sắp xếp địa giới.", "Góc hỏi đáp."],
+    "travel": ["Bàn chuyện chi tiêu công.", "Đọc tin mà thấy buồn.", "Góc nhìn của một người đóng thuế."],
+    "smear": ["Cảnh giác với tin đồn.", "Góc tỉnh táo.", "Đọc kỹ trước khi chia sẻ."],
+    "scam": ["Cảnh báo lừa đảo.", "Chuyện thật của người quen.", "Lại thêm một chiêu mới.",
+             "Mọi người cảnh giác nhé.", "Tin từ nhóm cư dân."],
+    "hoax": ["Tin nóng đây.", "Mới thấy trong nhóm Zalo của xóm.", "Không biết thật không.",
+             "Nhận được tin nhắn này từ người quen.", "Đang lan khắp nơi."],
 }
 
 # The province-merger hoax that bursts in the last 24 h: spread, asked about, then debunked.
@@ -381,7 +486,7 @@ PREFIXES = {
 SUFFIXES = ["", "", "", "", " Mọi người thấy sao?", " Ai biết thêm thì bình luận nhé.", " 👇", " 😢", " 🔥",
             " Theo dõi kênh để cập nhật thêm nha."]
 SHORTHAND = [  # (pattern on words, replacements): how people type in a hurry
-    (r"\bkhông\b", ["ko", "k", "hok"]),
+    (r"\bkhông\b(?! (?:khí|gian|ảnh|phận|quân|dây|thể|bao giờ))", ["ko", "k", "hok"]),
     (r"\bđược\b", ["dc", "đc"]),
     (r"\bvới\b", ["vs"]),
     (r"\b[Aa]nh em\b", ["ae"]),
@@ -390,7 +495,6 @@ SHORTHAND = [  # (pattern on words, replacements): how people type in a hurry
     (r"\bvậy\b", ["z", "v"]),
     (r"\brồi\b", ["r"]),
     (r"\bbiết\b", ["bít"]),
-    (r"\btrời\b", ["trời ơi"]),
 ]
 Role = str  # everyday | negative | narrative:<id> | burst | campaign | claim:<claim id>
 TOPIC_ROLE = {"pm": "narrative:province_merger", "travel": "narrative:leadership_travel_spending",
@@ -425,6 +529,16 @@ class _Writer:
             return chosen[name]
 
         return re.sub(r"\{(\w+)\}", slot, template)
+
+    def compose(self, templates: Sequence[str], extras: Sequence[str], openers: Sequence[str] = ()) -> str:
+        """Maybe an opener, one template filled, and mostly one or two follow-up sentences."""
+        parts = [self.fill(self.rng.choice(templates))]
+        if openers and self.rng.random() < 0.55:
+            parts.insert(0, self.fill(self.rng.choice(openers)))
+        n = self.rng.choices([0, 1, 2], weights=[1, 5, 4])[0]
+        for extra in self.rng.sample(list(extras), min(n, len(extras))):
+            parts.append(self.fill(extra))
+        return " ".join(parts)
 
     def voice(self, text: str, casual: float, style: str) -> str:
         """A prefix and suffix now and then; casual accounts use shorthand and often drop diacritics."""
@@ -551,7 +665,7 @@ def generate(anchor: datetime, seed: int = SEED) -> DemoWorld:
             author=source.handle,
             author_name=source.name,
             text=text,
-            created_at=created,
+            created_at=created.replace(microsecond=0),
             collected_at=anchor,
             metrics=_metrics(rng, source.platform, boost),
             hashtags=tuple(tags),
@@ -565,7 +679,8 @@ def generate(anchor: datetime, seed: int = SEED) -> DemoWorld:
         for _ in range(source.volume):
             topic = rng.choices(topics, weights=weights)[0]
             templates, tag_pool = TOPICS[topic]
-            text = writer.voice(writer.fill(rng.choice(templates)), source.casual, topic)
+            text = writer.compose(templates, EXTRAS[topic], OPENERS.get(topic, ()))
+            text = writer.voice(text, source.casual, topic)
             role = TOPIC_ROLE.get(topic, "negative" if topic.startswith("neg_") else "everyday")
             add(source, text, _background_time(rng, anchor), role, writer.hashtags(tag_pool, source.platform))
 
@@ -577,8 +692,9 @@ def generate(anchor: datetime, seed: int = SEED) -> DemoWorld:
         source = world.source(rng.choices(keys, weights=weights)[0])
         hours_ago = 20 * (1 - math.sqrt(rng.random()))
         debunk = source.key == "canh-bao-fb" or (hours_ago < 8 and rng.random() < 0.25)
-        template = rng.choice(HOAX_DEBUNK if debunk else HOAX_SPREAD)
-        text = writer.voice(writer.fill(template), source.casual, "pm")
+        templates = HOAX_DEBUNK if debunk else HOAX_SPREAD
+        text = writer.compose(templates, EXTRAS["pm" if debunk else "hoax"], () if debunk else OPENERS["hoax"])
+        text = writer.voice(text, source.casual, "pm")
         tags = writer.hashtags(HOAX_TAGS, source.platform, extra=["sapnhaptinh"] if rng.random() < 0.5 else ())
         add(source, text, anchor - timedelta(hours=hours_ago), "burst", tags, boost=3.0)
 
@@ -591,7 +707,7 @@ def generate(anchor: datetime, seed: int = SEED) -> DemoWorld:
     for i, key in enumerate(campaign_accounts):
         text = base + rng.choice(CAMPAIGN_ENDINGS)
         if rng.random() < 0.4:
-            text = text.replace("THÔNG BÁO", rng.choice(["📢 THÔNG BÁO", "TIN VUI", "🔴 THÔNG BÁO"]), 1)
+            text = text.replace("THÔNG BÁO", rng.choice(["📢 THÔNG BÁO", "TIN VUI:", "🔴 THÔNG BÁO"]), 1)
         tags = tuple(rng.sample(CAMPAIGN_TAGS, rng.randint(1, 4)))
         add(world.source(key), text, start + timedelta(minutes=i * 1.5 + rng.uniform(0, 1)), "campaign", tags)
 
