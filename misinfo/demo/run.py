@@ -158,6 +158,7 @@ def write_sources(path: Path, world: DemoWorld) -> Path:
         "# Dữ liệu mô phỏng cho bản demo: no real account is behind any of these.\n"
     )
     body = yaml.safe_dump([s.yaml_entry() for s in world.sources], allow_unicode=True, sort_keys=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(header + body, encoding="utf-8")
     return path
 
