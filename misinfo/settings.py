@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1, description="Raw and indexed data older than this is deleted.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for dates shown to people.")
     demo: bool = Field(default=False, description="1 enables the demo account demo/demo on the dashboard.")
+    ui_language: str = Field(
+        default="vi", description="Dashboard language: a file dashboard/locales/<code>.yaml (vi ships)."
+    )
 
     # store
     store: Literal["sqlite", "elasticsearch"] = Field(default="sqlite", description="Which store to use.")

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: `streamlit_app.py` wires login and pages; logic lives in plain modules."""

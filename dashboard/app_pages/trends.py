@@ -1,0 +1,134 @@
+"""Xu hướng: what is rising now, with its numbers and posts; counts over time; campaigns; false claims."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard import queries as q
+from dashboard.i18n import t
+from misinfo import fmt
+from misinfo.store.base import SearchQuery
+
+ctx = ui.context()
+st.title(t("trends.title"))
+
+with ui.guard():
+    version = ctx.version
+    newest, n_posts = q.cached_newest(ctx.store, ctx.key, version)
+if n_posts == 0:
+    st.info(t("errors.empty_store"), icon="ℹ️")
+    st.stop()
+
+at, anchored = q.report_end(newest)
+c1, c2, c3 = st.columns(3)
+window_h = c1.radio(
+    t("trends.window"), [24, 168], horizontal=True, key="trends_window",
+    format_func=lambda h: t("trends.window_24h") if h == 24 else t("trends.window_7d"),
+)  # fmt: skip
+interval = c2.radio(
+    t("common.interval"), ["hour", "day"], horizontal=True, key="trends_interval", format_func=lambda i: t(f"common.{i}")
+)
+range_days = c3.selectbox(
+    t("trends.chart_range"), [7, 14, 30], key="trends_range", format_func=lambda n: t("common.last_days", n=n)
+)
+if anchored:
+    st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon="🕒")
+
+s = ctx.settings
+config = (str(s.narratives), str(s.claims), s.trend_threshold, s.trend_min_count, s.trend_baseline_days)
+with ui.guard():
+    report = q.cached_trends(ctx.store, s, ctx.key, version, at, window_h, config)
+    since = at - timedelta(days=max(range_days, 8))
+    buckets = q.cached_counts(ctx.store, ctx.key, version, "hour", since, at, None)
+
+
+
+def top_posts(size: int = 3, **filters):
+    """The most engaging posts of the window for one narrative, campaign or claim (cached search)."""
+    query = SearchQuery(since=report.since, until=report.at, sort="engagement", size=size, **filters)
+    return q.cached_search(ctx.store, ctx.key, version, query)
+
+
+st.caption(
+    t("trends.caption", window=t("trends.window_24h") if window_h == 24 else t("trends.window_7d"),
+      since=fmt.datetime_vi(report.since, ctx.tz), until=fmt.datetime_vi(report.at, ctx.tz), days=report.baseline_days)
+)  # fmt: skip
+totals = q.window_totals(buckets, at)
+m1, m2, m3 = st.columns(3)
+m1.metric(t("trends.posts_24h"), fmt.number(totals["24h"]), fmt.signed(totals["24h"] - totals["prev_24h"]))
+m2.metric(t("trends.posts_7d"), fmt.number(totals["7d"]))
+m3.metric(t("trends.rising_count"), fmt.number(len(report.rising)))
+if not report.history:
+    st.warning(t("trends.no_history"))
+
+st.subheader(t("trends.rising_title"))
+if not report.rising:
+    st.success(t("trends.rising_none"))
+for trend in report.rising:
+    with st.container(border=True):
+        st.markdown(f"#### 🔺 {trend.label}")
+        k1, k2, k3, k4 = st.columns(4)
+        k1.metric(t("trends.col_count"), fmt.number(trend.count))
+        k2.metric(t("trends.col_baseline"), fmt.number(trend.baseline, 1))
+        k3.metric(t("trends.col_score"), fmt.number(trend.score, 1))
+        k4.metric(t("trends.col_growth"), fmt.percent(trend.growth))
+        with ui.guard(stop=False):
+            for hit in top_posts(narratives=(trend.id,)).hits:
+                ui.post_card(hit.post, ctx)
+
+st.subheader(t("trends.table_title"))
+table = pd.DataFrame(
+    [
+        {
+            t("trends.col_label"): n.label,
+            t("trends.col_count"): fmt.number(n.count),
+            t("trends.col_baseline"): fmt.number(n.baseline, 1),
+            t("trends.col_score"): fmt.number(n.score, 1),
+            t("trends.col_growth"): fmt.percent(n.growth),
+            t("trends.col_engagement"): fmt.number(n.engagement),
+            t("trends.col_rising"): t("trends.rising_badge") if n.rising else "",
+        }
+        for n in report.narratives
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(t("trends.score_help", threshold=fmt.number(s.trend_threshold, 1), min_count=s.trend_min_count))
+
+st.subheader(t("trends.chart_title"))
+chart_since = at - timedelta(days=range_days)
+frame = q.count_frame(
+    [b for b in buckets if b.bucket >= chart_since], interval, chart_since, at, ctx.labels, ctx.tz
+)
+st.altair_chart(charts.counts_chart(frame, interval), width="stretch")
+
+st.subheader(t("trends.campaigns_title"))
+if not report.campaigns:
+    st.caption(t("trends.campaigns_none"))
+for c in report.campaigns[:10]:
+    with st.container(border=True):
+        st.markdown(
+            t("trends.campaign_row", posts=fmt.number(c.posts_in_window), accounts=fmt.number(c.accounts),
+              sources=fmt.number(c.sources), spread=fmt.duration_vi(c.spread_minutes),
+              new=f"· **{t('common.new')}**" if c.new else "")
+        )  # fmt: skip
+        with ui.guard(stop=False):
+            for hit in top_posts(size=1, dup_groups=(c.id,)).hits:
+                st.html(ui.post_html(hit.post, ctx))
+
+st.subheader(t("trends.claims_title"))
+if not report.claims:
+    st.caption(t("trends.claims_none"))
+for claim in report.claims:
+    with st.container(border=True):
+        st.markdown(f"**{ui.esc(claim.text or claim.id)}**")
+        st.markdown(
+            t("trends.claim_row", count=fmt.number(claim.count), previous=fmt.number(claim.previous),
+              new=f"· **{t('common.new')}**" if claim.new else "")
+        )  # fmt: skip
+        if claim.source_url:
+            st.caption(t("trends.claim_source", source=claim.source, url=claim.source_url))
+        with ui.guard(stop=False):
+            for hit in top_posts(size=2, claim_ids=(claim.id,)).hits:
+                st.html(ui.post_html(hit.post, ctx))

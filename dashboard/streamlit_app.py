@@ -1,0 +1,38 @@
+"""The dashboard entry point (`misinfo dashboard` runs `streamlit run` on it): login gate, then pages.
+
+Wiring only: which pages exist, who may see them, the sidebar. Pages live in `app_pages/`, the
+queries they call in `dashboard.queries`, all UI text in `dashboard/locales/`.
+"""
+
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard.i18n import t
+from misinfo.settings import load_settings
+
+st.set_page_config(page_title="Giám sát thông tin sai lệch", page_icon="🛡️", layout="wide")
+
+with ui.guard():
+    i18n.use(load_settings().ui_language)
+
+user = ui.current_user()
+if user is None:
+    page = st.navigation([st.Page("app_pages/login.py", title=t("nav.login"), icon=":material/login:")])
+else:
+    pages = [
+        st.Page("app_pages/trends.py", title=t("nav.trends"), icon=":material/trending_up:", default=True),
+        st.Page("app_pages/narrative.py", title=t("nav.narrative"), icon=":material/topic:"),
+        st.Page("app_pages/search.py", title=t("nav.search"), icon=":material/search:"),
+        st.Page("app_pages/review.py", title=t("nav.review"), icon=":material/fact_check:"),
+        st.Page("app_pages/sources.py", title=t("nav.sources"), icon=":material/rss_feed:"),
+    ]
+    if user.can_manage_users:
+        pages.append(st.Page("app_pages/users.py", title=t("nav.users"), icon=":material/group:"))
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")
+        st.caption(t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+        st.button(t("app.logout"), on_click=ui.logout, icon=":material/logout:", key="logout")
+        st.caption(t("app.principle"))
+ui.inject_css()
+page.run()

@@ -1,0 +1,222 @@
+"""What every page shares: the request context, the error guard, and how a post is shown.
+
+Post text, snippets and names come from the public web, so they reach the page only HTML-escaped
+(`html.escape`) inside `st.html`; the store's snippets are already escaped with `<mark>` as the
+only markup. Nothing user-supplied is rendered as Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.auth import NotAllowed, User
+from dashboard.i18n import label_of, t
+from dashboard.queries import claim_texts, narrative_labels, open_cached_store, store_key
+from misinfo import fmt
+from misinfo.domain import TaggedPost
+from misinfo.errors import ConfigError, MisinfoError, QueryError, StoreUnavailable
+from misinfo.settings import Settings, load_settings
+from misinfo.store.base import PostStore
+
+CARD_CSS = """
+<style>
+.mm-card {font-size: 0.95rem; line-height: 1.45;}
+.mm-meta {color: #555; font-size: 0.85rem; margin-bottom: 0.25rem;}
+.mm-tags span {display: inline-block; background: #e8eef9; color: #1a3e7a; border-radius: 0.6rem;
+  padding: 0 0.5rem; margin: 0 0.25rem 0.25rem 0; font-size: 0.8rem;}
+.mm-review {background: #fff4e5; border-left: 3px solid #ef6c00; padding: 0.2rem 0.5rem; margin-top: 0.3rem;
+  font-size: 0.85rem;}
+.mm-review.false, .mm-review.misleading {background: #fdecea; border-color: #c62828;}
+.mm-review.accurate {background: #edf7ed; border-color: #2e7d32;}
+.mm-claim {background: #fdecea; padding: 0.2rem 0.5rem; margin-top: 0.3rem; font-size: 0.85rem;}
+.mm-card mark {background: #ffe08a; padding: 0 1px;}
+.mm-ev {font-size: 0.85rem; color: #333;}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a page needs: settings, the store (and its cache key), the signed-in user."""
+
+    settings: Settings
+    store: PostStore
+    key: str
+    user: User
+
+    @property
+    def version(self) -> str:
+        return self.store.version()
+
+    @property
+    def tz(self) -> str:
+        return self.settings.timezone
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return narrative_labels(str(self.settings.narratives))
+
+
+def current_user() -> User | None:
+    return st.session_state.get("user")
+
+
+def context() -> Ctx:
+    """Settings, store and user for this run; failures are shown by `guard`."""
+    user = current_user()
+    if user is None:  # pages are only registered after login; this is a safety net
+        st.stop()
+    with guard():
+        settings = load_settings()
+        key = store_key(settings)
+        return Ctx(settings, open_cached_store(key, settings), key, user)
+    raise AssertionError("unreachable: guard stops the page")
+
+
+def show_error(exc: MisinfoError) -> None:
+    """One clear message in Vietnamese, the technical detail underneath, never a traceback."""
+    if isinstance(exc, StoreUnavailable):
+        st.error(t("errors.store_down"), icon="🛑")
+        open_cached_store.clear()  # reconnect on the next run instead of keeping a dead handle
+    elif isinstance(exc, QueryError):
+        st.warning(t("errors.bad_query"), icon="⚠️")
+    elif isinstance(exc, NotAllowed):
+        st.error(t("errors.not_allowed"), icon="🚫")
+    elif isinstance(exc, ConfigError):
+        st.error(t("errors.config"), icon="🛑")
+    else:
+        st.error(t("errors.generic"), icon="🛑")
+    st.caption(t("errors.detail", detail=str(exc)))
+
+
+@contextmanager
+def guard(stop: bool = True) -> Iterator[None]:
+    """Run a page section; an expected failure becomes a message (and ends the page when `stop`)."""
+    try:
+        yield
+    except MisinfoError as exc:
+        show_error(exc)
+        if stop:
+            st.stop()
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def post_html(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, text_limit: int = 600) -> str:
+    """A post as escaped HTML: meta line, narrative chips, text (or the search snippet), review."""
+    p = tp.post
+    labels = ctx.labels
+    meta = t(
+        "post.meta",
+        when=fmt.datetime_vi(p.created_at, ctx.tz),
+        platform=label_of("platform", p.platform),
+        source=p.source,
+        engagement=fmt.number(p.metrics.engagement),
+    )
+    chips = "".join(f"<span>{esc(labels.get(n, n))}</span>" for n in tp.narratives) or (
+        f"<span>{esc(t('post.untagged'))}</span>"
+    )
+    if snippet is None:
+        text = " ".join(p.text.split())
+        body = esc(text if len(text) <= text_limit else text[: text_limit - 1] + "…")
+    else:
+        body = snippet  # escaped by the store, `<mark>` the only markup
+    link = ""
+    if p.url.startswith(("https://", "http://")):
+        link = f' · <a href="{esc(p.url)}" target="_blank" rel="noopener noreferrer">{esc(t("common.open"))}</a>'
+    parts = [
+        '<div class="mm-card">',
+        f'<div class="mm-meta">{esc(meta)}{link}</div>',
+        f'<div class="mm-tags">{chips}</div>',
+        f"<div>{body}</div>",
+    ]
+    if tp.claims:
+        claims = claim_texts(str(ctx.settings.claims))
+        for c in tp.claims:
+            info = claims.get(c.claim_id, {})
+            parts.append(
+                f'<div class="mm-claim">⚠ {esc(t("common.claim"))}: {esc(info.get("text", c.claim_id))}</div>'
+            )
+    if tp.review:
+        r = tp.review
+        verdict = label_of("verdict", r.verdict)
+        line = f"✔ <b>{esc(verdict)}</b> · {esc(r.reviewer)} · {esc(fmt.datetime_vi(r.reviewed_at, ctx.tz))}"
+        if r.narrative:
+            line += f" · {esc(labels.get(r.narrative, r.narrative))}"
+        if r.note:
+            line += f"<br>{esc(t('post.review_note', note=r.note))}"
+        parts.append(f'<div class="mm-review {esc(r.verdict)}">{line}</div>')
+    if tp.dup_group:
+        parts.append(f'<div class="mm-meta">{esc(t("post.dup_group", group=tp.dup_group))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:
+    """One line per tag: the narrative, its score, and the evidence the tagger recorded."""
+    out = []
+    for tag in tp.tags:
+        label = ctx.labels.get(tag.narrative, tag.narrative)
+        score = fmt.number(tag.score, 2)
+        if tag.evidence:
+            items = "; ".join(
+                f"{label_of('evidence', e.kind)} «{e.value}» ({fmt.number(e.weight, 2)})" for e in tag.evidence
+            )
+            out.append(t("post.evidence_row", narrative=label, score=score, items=items))
+        else:
+            out.append(t("post.evidence_none", narrative=label, score=score))
+    claims = claim_texts(str(ctx.settings.claims))
+    for c in tp.claims:
+        info = claims.get(c.claim_id, {})
+        out.append(
+            t(
+                "post.claim_row",
+                text=info.get("text", c.claim_id),
+                source=info.get("source", ""),
+                score=fmt.number(c.score, 2),
+            )
+        )
+    return out
+
+
+def post_card(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, evidence: bool = True) -> None:
+    """A bordered card for one post, with its tag evidence and claim matches one click away."""
+    with st.container(border=True):
+        st.html(post_html(tp, ctx, snippet))
+        if evidence and (tp.tags or tp.claims):
+            with st.expander(t("post.evidence")):
+                st.html('<div class="mm-ev">' + "<br>".join(esc(line) for line in evidence_lines(tp, ctx)) + "</div>")
+
+
+def inject_css() -> None:
+    st.html(CARD_CSS)
+
+
+def login(settings: Settings, username: str, password: str) -> bool:
+    """Check the password; on success keep the user in this browser session. Both outcomes are audited."""
+    from dashboard.auth import authenticate
+    from misinfo.audit import audit
+
+    user = authenticate(settings, username, password)
+    name = (username or "").strip()[:64]
+    if user is None:
+        audit(settings.home, who=name, action="login_failed")
+        return False
+    st.session_state["user"] = user
+    audit(settings.home, who=user.username, action="login", role=user.role)
+    return True
+
+
+def logout() -> None:
+    from misinfo.audit import audit
+
+    user = st.session_state.pop("user", None)
+    if user is not None:
+        audit(load_settings().home, who=user.username, action="logout")

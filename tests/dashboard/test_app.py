@@ -1,0 +1,293 @@
+"""Every dashboard page through Streamlit's AppTest, against a real SQLite store in a temp home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from misinfo.audit import read_audit
+from misinfo.pipeline import iter_reviews
+from misinfo.store.sqlite import SqliteStore
+from tests.dashboard.conftest import PASSWORDS, app, write_home
+
+pytestmark = pytest.mark.usefixtures("dash_home")
+
+
+def texts(at) -> str:
+    """Everything a person would read on the page, as one string."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "html"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def assert_clean(at) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def login(at, username: str, password: str):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+# --- login -------------------------------------------------------------------------------------
+
+
+def test_login_page_has_its_widgets_and_no_demo_hint_by_default() -> None:
+    at = app().run()
+    assert_clean(at)
+    assert [w.label for w in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert at.text_input(key="login_password").proto.type == at.text_input(key="login_password").proto.PASSWORD
+    assert at.button[0].label == "Đăng nhập"
+    assert "demo" not in texts(at)
+
+
+def test_wrong_password_is_refused_and_audited(dash_home: Path) -> None:
+    at = login(app().run(), "lan", "not-her-password")
+    assert_clean(at)
+    assert "user" not in at.session_state
+    assert "Sai tên đăng nhập hoặc mật khẩu." in [e.value for e in at.error]
+    assert at.title[0].value != "Xu hướng"
+    at = login(at, "nobody", "x")
+    assert "user" not in at.session_state
+    failed = [r for r in read_audit(dash_home) if r["action"] == "login_failed"]
+    assert [r["who"] for r in failed] == ["lan", "nobody"]
+
+
+def test_right_password_opens_the_trends_page(dash_home: Path) -> None:
+    at = login(app().run(), "lan", PASSWORDS["lan"])
+    assert_clean(at)
+    assert at.session_state["user"].username == "lan"
+    assert at.title[0].value == "Xu hướng"
+    assert any(r["action"] == "login" and r["who"] == "lan" for r in read_audit(dash_home))
+
+
+def test_demo_account_only_when_demo_is_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = login(app().run(), "demo", "demo")
+    assert "user" not in at.session_state
+    monkeypatch.setenv("MISINFO_DEMO", "1")
+    at = app().run()
+    assert "tài khoản **demo**, mật khẩu **demo**" in texts(at)
+    at = login(at, "demo", "demo")
+    assert at.session_state["user"].role == "analyst"
+    assert at.title[0].value == "Xu hướng"
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+
+def test_trends_page_shows_numbers_rising_narrative_chart_campaign_and_claim() -> None:
+    at = app("lan").run()
+    assert_clean(at)
+    page = texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Bài trong 24 giờ"] == "10"  # 4 single posts + 6 copies, all in the last hours
+    assert metrics["Chủ đề tăng bất thường"] == "1"
+    assert "🔺 Sáp nhập tỉnh, xã" in page
+    assert "trung tâm hành chính" in page  # a top post of the rising narrative
+    assert {r.label for r in at.radio} >= {"Cửa sổ so sánh", "Đơn vị thời gian"}
+    assert at.selectbox(key="trends_range").value == 7
+    assert at.get("vega_lite_chart"), "the counts chart is drawn"
+    assert "**6 bài** từ 6 tài khoản" in page  # the copy-paste campaign
+    assert "Danh sách sáp nhập 63 tỉnh thành còn 31 tỉnh" in page  # the false claim, from the registry
+    table = at.dataframe[0].value
+    assert list(table.iloc[0])[:2] == ["Sáp nhập tỉnh, xã", "7"]
+
+
+def test_trends_controls_change_the_chart() -> None:
+    at = app("lan").run()
+    at.radio(key="trends_interval").set_value("day").run()
+    at.selectbox(key="trends_range").set_value(30).run()
+    assert_clean(at)
+    assert at.get("vega_lite_chart")
+
+
+def test_empty_store_shows_a_clear_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISINFO_SQLITE_PATH", str(home / "empty.sqlite3"))
+    at = app("lan").run()
+    assert_clean(at)
+    assert "Kho dữ liệu chưa có bài đăng nào" in texts(at)
+
+
+def test_store_down_shows_a_clear_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = home / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("MISINFO_SQLITE_PATH", str(blocker / "store.sqlite3"))  # cannot be created
+    for page in ("app_pages/trends.py", "app_pages/search.py", "app_pages/review.py"):
+        at = app("lan").run()
+        if page != "app_pages/trends.py":
+            at.switch_page(page).run()
+        assert_clean(at)
+        assert "Không kết nối được kho dữ liệu" in texts(at), page
+        assert "Chi tiết kỹ thuật" in texts(at)
+
+
+# --- narrative ---------------------------------------------------------------------------------
+
+
+def test_narrative_page_shows_evidence_claims_and_groups() -> None:
+    at = app("lan").run().switch_page("app_pages/narrative.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="narrative_pick").value == "province_merger"
+    page = texts(at)
+    assert "cụm từ «sáp nhập tỉnh»" in page and "cụm từ «trung tâm hành chính»" in page  # the tag evidence
+    assert "Danh sách sáp nhập 63 tỉnh thành" in page  # matched claim with its registry text
+    assert "Nhóm nội dung sao chép" in page
+    assert any("g-copy" in e.label for e in at.expander)
+    at.selectbox(key="narrative_pick").set_value("scam_extortion").run()
+    assert_clean(at)
+    page = texts(at)
+    assert "giả danh công an gọi video" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # post text is escaped, never markup
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def search(at, text: str, **filters):
+    at.text_input(key="search_text").input(text)
+    for key, value in filters.items():
+        at.multiselect(key=key).set_value(value)
+    return at.button(key="FormSubmitter:search_form-Tìm kiếm").click().run()
+
+
+def test_search_without_diacritics_finds_the_posts_and_marks_the_words(dash_home: Path) -> None:
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    assert_clean(at)
+    assert {w.label for w in at.multiselect} == {"Chủ đề", "Nền tảng", "Nguồn", "Trạng thái rà soát"}
+    assert {w.label for w in at.date_input} == {"Đăng từ ngày", "Đến ngày"}
+    assert at.selectbox(key="search_sort").options == ["Liên quan nhất", "Mới nhất", "Tương tác cao nhất"]
+    at = search(at, "gia danh cong an")
+    assert_clean(at)
+    page = texts(at)
+    assert "Tìm thấy **1** bài" in page
+    assert "<mark>giả</mark> <mark>danh</mark> <mark>công</mark> <mark>an</mark>" in page
+    assert at.get("download_button")[0].label == "Tải xuống CSV tất cả 1 bài"
+    record = [r for r in read_audit(dash_home) if r["action"] == "search"][-1]
+    assert record["who"] == "lan" and record["query"] == "gia danh cong an" and record["total"] == 1
+
+
+def test_search_filters_narrow_the_hits() -> None:
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    at = search(at, "sap nhap", search_platforms=["facebook"])
+    assert "Không tìm thấy bài nào phù hợp." in texts(at)
+    at = search(at, "sap nhap", search_platforms=["tiktok"], search_narratives=["province_merger"])
+    assert "Tìm thấy **15** bài" in texts(at)
+    at.multiselect(key="search_status").set_value(["accurate"])
+    at = search(at, "sap nhap")
+    assert "Không tìm thấy bài nào phù hợp." in texts(at)
+
+
+def test_search_pages_through_results() -> None:
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    at.selectbox(key="search_size").set_value(20)
+    at = search(at, "")
+    assert "trang 1/1" in texts(at)
+    assert at.button(key="search_next").disabled
+
+
+def test_bad_query_shows_a_message_not_a_traceback() -> None:
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    at = search(at, " ".join(f"tu{i}" for i in range(40)))
+    assert_clean(at)
+    assert "Không hiểu câu tìm kiếm" in texts(at)
+    assert "too many search terms" in texts(at)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+def test_review_queue_highest_score_first_and_a_review_is_saved_everywhere(dash_home: Path) -> None:
+    at = app("lan").run().switch_page("app_pages/review.py").run()
+    assert_clean(at)
+    cards = [h.value for h in at.html if 'class="mm-card"' in h.value]
+    assert "m1" in cards[0] and "trung tâm hành chính" in cards[0]  # score 0.95 before the rest
+    assert at.radio(key="verdict-tiktok:m1").options == ["Sai sự thật", "Gây hiểu lầm", "Chính xác", "Không thuộc chủ đề"]
+    at.radio(key="verdict-tiktok:m1").set_value("false")
+    at.selectbox(key="about-tiktok:m1").set_value("province_merger")
+    at.text_area(key="note-tiktok:m1").input("Bộ Nội vụ đã bác bỏ danh sách này")
+    at.button(key="FormSubmitter:review-tiktok:m1-Lưu kết luận").click().run()
+    assert_clean(at)
+    assert "Đã lưu kết luận «Sai sự thật» cho bài tiktok:m1." in [s.value for s in at.success]
+    assert not any("tiktok/m1" in h.value for h in at.html)  # left the queue
+
+    store = SqliteStore(dash_home / "store.sqlite3")
+    try:
+        review = store.get("tiktok:m1").review
+    finally:
+        store.close()
+    assert (review.verdict, review.reviewer, review.narrative) == ("false", "lan", "province_merger")
+    assert [r.post_key for r in iter_reviews(dash_home)] == ["tiktok:m1"]  # the durable review log
+    record = [r for r in read_audit(dash_home) if r["action"] == "review"][-1]
+    assert record["who"] == "lan" and record["post"] == "tiktok:m1" and record["verdict"] == "false"
+
+    at.switch_page("app_pages/search.py").run()
+    at = search(at, "trung tam hanh chinh")
+    shown = [h.value for h in at.html if "tiktok/m1" in h.value][0]
+    assert "Sai sự thật" in shown and "Bộ Nội vụ đã bác bỏ" in shown  # the review shows where the post appears
+
+
+def test_a_viewer_cannot_review() -> None:
+    at = app("minh").run().switch_page("app_pages/review.py").run()
+    assert_clean(at)
+    assert "chỉ có quyền xem" in texts(at)
+    assert not at.radio and not at.text_area
+    assert [b.label for b in at.button] == ["Đăng xuất"]
+
+
+def test_review_helper_refuses_a_viewer(dash_home: Path) -> None:
+    from dashboard.actions import save_review
+    from dashboard.auth import NotAllowed, User
+
+    store = SqliteStore(dash_home / "store.sqlite3")
+    try:
+        with pytest.raises(NotAllowed):
+            save_review(dash_home, store, User("minh", "viewer"), "tiktok:m1", "false", None, "")
+        assert store.get("tiktok:m1").review is None
+    finally:
+        store.close()
+    assert not list(iter_reviews(dash_home))
+
+
+# --- sources and users -------------------------------------------------------------------------
+
+
+def test_sources_page_puts_the_blocked_source_first() -> None:
+    at = app("minh").run().switch_page("app_pages/sources.py").run()
+    assert_clean(at)
+    assert "1 nguồn đang bị chặn hoặc lỗi ở lần thu thập gần nhất: Thông tin Chính phủ (Facebook)." in texts(at)
+    table = at.dataframe[0].value
+    first = table.iloc[0]
+    assert first["Nguồn"] == "Thông tin Chính phủ (Facebook)"
+    assert first["Trạng thái"] == "Bị chặn" and first["Lần bị chặn"] == "1 (robots × 1)"
+    assert table.iloc[1]["Trạng thái"] == "Bình thường" and table.iloc[1]["Bài mới"] == "3"
+    assert at.get("vega_lite_chart")
+
+
+def test_bad_sources_file_is_one_clear_message(dash_home: Path) -> None:
+    (dash_home / "sources.yaml").write_text("- key: [unclosed\n", encoding="utf-8")
+    at = app("lan").run().switch_page("app_pages/sources.py").run()
+    assert_clean(at)
+    assert "Cấu hình hệ thống có lỗi" in texts(at)
+
+
+def test_users_page_for_admins_only(dash_home: Path) -> None:
+    at = app("lan").run()
+    with pytest.raises(ValueError):
+        at.switch_page("app_pages/users.py")  # not registered for an analyst
+    at = app("admin").run().switch_page("app_pages/users.py").run()
+    assert_clean(at)
+    assert set(at.dataframe[0].value["Tên đăng nhập"]) == {"lan", "minh", "admin"}
+
+
+def test_empty_home_fresh_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = tmp_path / "fresh"
+    monkeypatch.setenv("MISINFO_HOME", str(fresh))
+    write_home(fresh, posts=[])
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    at = search(at, "sap nhap")
+    assert_clean(at)
+    assert "Không tìm thấy bài nào phù hợp." in texts(at)
