@@ -703,7 +703,7 @@ def generate(anchor: datetime, seed: int = SEED) -> DemoWorld:
     amount = rng.choice(VOCAB["amount"])
     base = CAMPAIGN_TEXT.replace("{amount}", amount)
     campaign_accounts = ["ae-dong-que-tt", "chuyen-pho-tt", "cong-dong-fb", "review-do-tt", "cho-que-fb",
-                         "ae-dong-que-tt", "tin-nong-tt", "cong-dong-fb"]
+                         "bong-da-tt", "ae-dong-que-tt", "tin-nong-tt", "goc-nhin-fb", "cong-dong-fb"]
     for i, key in enumerate(campaign_accounts):
         text = base + rng.choice(CAMPAIGN_ENDINGS)
         if rng.random() < 0.4:

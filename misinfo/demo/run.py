@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -407,14 +406,11 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
 # --------------------------------------------------------------------------------------- dashboard
 
 
-def dashboard_command(settings: Settings, port: int) -> list[str]:
-    """How to start the dashboard: the Streamlit app of `dashboard/` on loopback."""
-    app = PROJECT_ROOT / "dashboard" / "streamlit_app.py"
-    if not app.exists():
-        raise ConfigError(f"the dashboard is not installed ({app} is missing); rerun with --no-dashboard")
-    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+def dashboard_command(port: int) -> list[str]:
+    """How `misinfo dashboard` starts Streamlit, bound to loopback."""
+    from misinfo.commands.dashboard import streamlit_command
+
+    return streamlit_command(port, "127.0.0.1")
 
 
 def start_dashboard(settings: Settings, port: int, *, timeout: float = 90.0) -> subprocess.Popen[bytes]:
@@ -425,7 +421,7 @@ def start_dashboard(settings: Settings, port: int, *, timeout: float = 90.0) -> 
     log = settings.home / "logs" / "dashboard.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = subprocess.Popen(dashboard_command(settings, port), cwd=PROJECT_ROOT, env=env,
+        proc = subprocess.Popen(dashboard_command(port), cwd=PROJECT_ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
