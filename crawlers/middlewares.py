@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
 
 from misinfo.domain import utcnow
@@ -29,7 +30,7 @@ def retry_after_seconds(value: bytes | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     """Waits base·2^n seconds (or the server's Retry-After, capped) before each retry; counts HTTP errors."""
 
-    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 5.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 300.0)

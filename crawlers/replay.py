@@ -227,9 +227,14 @@ def tiktok_site(handle: str, posts: Iterable[Post], *, nickname: str = "", sec_u
         f"/@{handle}": Reply(200, tiktok_profile_page(handle, nickname, sec_uid, video_count=len(ordered)))
     }
     cursor: str = "0"
+    used = {cursor}
     pages = [ordered[i : i + page_size] for i in range(0, len(ordered), page_size)] or [[]]
     for i, chunk in enumerate(pages):
-        next_cursor = str(int(chunk[-1].created_at.timestamp() * 1000)) if chunk else "0"
+        ms = int(chunk[-1].created_at.timestamp() * 1000) if chunk else 0
+        while str(ms) in used and i < len(pages) - 1:  # posts at the same instant: keep routes apart
+            ms -= 1
+        next_cursor = str(ms)
+        used.add(next_cursor)
         has_more = i < len(pages) - 1
         routes[tiktok_api_path(sec_uid, cursor, page_size)] = tiktok_item_list(
             chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None
@@ -362,3 +367,40 @@ def facebook_checkpoint_page() -> str:
 
 def redirect(location: str, status: int = 302) -> Reply:
     return Reply(status, "", "text/html", {"Location": location})
+
+
+# ---------------------------------------------------------------- whole sites from a list of posts
+
+
+def build_sites(
+    posts: Iterable[Post],
+    *,
+    facebook_layout: str = "m",
+    facebook_robots_disallow: bool = True,
+    tiktok_page_size: int = 15,
+    facebook_page_size: int = 10,
+) -> dict[str, dict[str, Route]]:
+    """Routes per platform (`{"tiktok": …, "facebook": …}`) for posts grouped by author = handle.
+
+    Serve each platform's routes on its own `ReplayServer` (robots.txt is per host) and point
+    MISINFO_TIKTOK_BASE_URL / MISINFO_FACEBOOK_BASE_URL at them; sources use `handle: <author>`.
+    With the real-site robots.txt for Facebook (disallow), Facebook sources need `obey_robots: false`
+    and a `permission:` note, as they would in production.
+    """
+    groups: dict[tuple[str, str], list[Post]] = {}
+    for post in posts:
+        groups.setdefault((post.platform, post.author), []).append(post)
+    sites: dict[str, dict[str, Route]] = {
+        "tiktok": {"/robots.txt": robots_txt(False)},
+        "facebook": {"/robots.txt": robots_txt(facebook_robots_disallow)},
+    }
+    for n, ((platform, handle), group) in enumerate(sorted(groups.items())):
+        name = group[0].author_name
+        if platform == "tiktok":
+            sites["tiktok"].update(tiktok_site(handle, group, nickname=name, page_size=tiktok_page_size))
+        elif platform == "facebook":
+            sites["facebook"].update(
+                facebook_site(handle, group, layout=facebook_layout, page_name=name,
+                              page_id=str(100_000 + n), page_size=facebook_page_size)  # fmt: skip
+            )
+    return sites

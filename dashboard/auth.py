@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import hmac
 import os
-import tempfile
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -16,7 +16,7 @@ def counts_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
         .mark_line(point=interval == "day", interpolate="monotone" if interval == "hour" else "linear")
         .encode(
             x=alt.X("time:T", title=t("common.local_time"), axis=alt.Axis(format="%d/%m", labelOverlap=True)),
-            y=alt.Y("count:Q", title=t("common.count")),
+            y=alt.Y("count:Q", title=t("common.count"), axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color("narrative:N", title=t("common.narrative"), legend=alt.Legend(orient="bottom", columns=2)),
             tooltip=[
                 alt.Tooltip("time:T", title=t("common.time"), format=time_format),
@@ -35,7 +35,7 @@ def bar_chart(rows: list[tuple[str, int]], label: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title=t("common.count")),
+            x=alt.X("count:Q", title=t("common.count"), axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:N", title=label, sort="-x"),
             tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=t("common.count"))],
         )
@@ -49,15 +49,24 @@ def runs_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_circle(size=70)
         .encode(
-            x=alt.X("time:T", title=t("common.local_time"), axis=alt.Axis(format="%d/%m")),
-            y=alt.Y("new_items:Q", title=t("sources.col_new")),
+            x=alt.X("time:T", title=t("common.local_time"),
+                    axis=alt.Axis(format="%H:%M %d/%m", labelOverlap=True, tickCount=6)),
+            y=alt.Y("new_items:Q", title=t("sources.col_new"), axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color(
-                "status:N",
+                "status_label:N",
                 title=t("sources.col_status"),
-                scale=alt.Scale(domain=["ok", "blocked", "error"], range=["#2e7d32", "#c62828", "#ef6c00"]),
+                scale=alt.Scale(
+                    domain=[t("sources.run_ok"), t("sources.run_blocked"), t("sources.run_error")],
+                    range=["#2e7d32", "#c62828", "#ef6c00"],
+                ),
             ),
             shape=alt.Shape("source:N", title=t("sources.col_source")),
-            tooltip=["source:N", "status:N", "new_items:Q", alt.Tooltip("time:T", format="%H:%M %d/%m/%Y")],
+            tooltip=[
+                alt.Tooltip("source:N", title=t("sources.col_source")),
+                alt.Tooltip("status_label:N", title=t("sources.col_status")),
+                alt.Tooltip("new_items:Q", title=t("sources.col_new")),
+                alt.Tooltip("time:T", title=t("common.time"), format="%H:%M %d/%m/%Y"),
+            ],
         )
         .properties(height=260)
     )

@@ -260,7 +260,7 @@ def export_file(
     Called by `st.download_button` only when the analyst clicks (deferred data), on its own
     thread; the export is audited with its row count. UTF-8 with a BOM so Excel shows Vietnamese.
     """
-    raw = tempfile.TemporaryFile()
+    raw = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: Streamlit reads and closes it)
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     rows = write_csv(store, query, text, tz, header)
     text.flush()

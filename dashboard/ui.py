@@ -81,16 +81,16 @@ def context() -> Ctx:
 def show_error(exc: MisinfoError) -> None:
     """One clear message in Vietnamese, the technical detail underneath, never a traceback."""
     if isinstance(exc, StoreUnavailable):
-        st.error(t("errors.store_down"), icon="🛑")
+        st.error(t("errors.store_down"), icon=":material/error:")
         open_cached_store.clear()  # reconnect on the next run instead of keeping a dead handle
     elif isinstance(exc, QueryError):
-        st.warning(t("errors.bad_query"), icon="⚠️")
+        st.warning(t("errors.bad_query"), icon=":material/warning:")
     elif isinstance(exc, NotAllowed):
-        st.error(t("errors.not_allowed"), icon="🚫")
+        st.error(t("errors.not_allowed"), icon=":material/block:")
     elif isinstance(exc, ConfigError):
-        st.error(t("errors.config"), icon="🛑")
+        st.error(t("errors.config"), icon=":material/error:")
     else:
-        st.error(t("errors.generic"), icon="🛑")
+        st.error(t("errors.generic"), icon=":material/error:")
     st.caption(t("errors.detail", detail=str(exc)))
 
 

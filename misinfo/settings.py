@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = Field(default=None, description="CA certificate file for HTTPS.")
     es_index: str = Field(default="misinfo-posts", description="Alias that reads and writes go through.")
     es_compat_json: bool = Field(
-        default=False, description="Send plain application/json (for OpenSearch-API servers)."
+        default=False, description="Send plain application/json (OpenSearch-API servers and Elasticsearch 8)."
     )
 
     # crawling

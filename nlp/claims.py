@@ -60,15 +60,16 @@ def load_registry(path: Path) -> Registry:
 
 # --- matching posts to claims -------------------------------------------------------------------
 
-CLAIM_THRESHOLD = 0.5  # cosine of folded char n-grams: paraphrases score 0.6+, same-topic posts < 0.45
+CLAIM_THRESHOLD = 0.4  # cosine of folded word n-grams: paraphrases score 0.5+, same-topic posts < 0.3
 _WINDOW, _STRIDE = 40, 20  # long posts are compared window by window: a claim is a sentence or two
 
 
 class ClaimMatcher:
-    """Retrieval of registry claims for posts: TF-IDF over folded character n-grams, cosine, threshold.
+    """Retrieval of registry claims for posts: TF-IDF over folded syllables and syllable pairs, cosine.
 
-    Folded text makes a post typed without diacritics match; character n-grams make a paraphrase
-    that keeps the key terms (`63 tỉnh`, `31 tỉnh`, `danh sách`) match while reordering words. The IDF
+    Folded text makes a post typed without diacritics match; syllable pairs are Vietnamese words
+    (`sáp nhập`, `tài khoản`), so a paraphrase that keeps the key terms (`63 tỉnh`, `31 tỉnh`,
+    `danh sách`) matches while a post on the same topic with another claim does not. The IDF
     is fitted on the claims plus the project's own example texts so that words every post shares
     (`người dân`, `thông tin`) weigh little.
     """
@@ -83,7 +84,7 @@ class ClaimMatcher:
         self.threshold = threshold
         self.ids = [c.id for c in registry.claims]
         claim_texts = [fold(c.text) for c in registry.claims]
-        self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self._vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
         self._vec.fit(claim_texts + [fold(t) for t in background])
         self._claims = self._vec.transform(claim_texts) if claim_texts else None
 

@@ -1,6 +1,6 @@
 """Near-duplicate groups: the same text pasted by many accounts is one copy-paste campaign.
 
-MinHash signatures (datasketch) over word pairs of the folded text, without hashtags, links and
+MinHash signatures (datasketch; CRC32 as the base hash: stable across processes and fast) over word pairs of the folded text, without hashtags, links and
 handles (a repost with extra hashtags is still a copy), banded for LSH with the band/row split
 datasketch picks for the threshold. The bands and groups live in a small SQLite file under
 `MISINFO_HOME/state`, written in one transaction per batch, so a post processed today joins the
@@ -14,6 +14,7 @@ import hashlib
 import re
 import sqlite3
 import threading
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,8 +28,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS groups (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, grp TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash BLOB NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_lookup ON bands (band, hash);
+CREATE TABLE IF NOT EXISTS bands (bkey BLOB NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_lookup ON bands (bkey, seq);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -54,6 +55,8 @@ class DedupIndex:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.b, self.r = lsh.b, lsh.r
         self.num_perm = num_perm
+        # the earliest post sharing any band with this one
+        self._query = "SELECT MIN(seq) FROM bands WHERE bkey IN (" + ",".join("?" * self.b) + ")"
         self.path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +65,7 @@ class DedupIndex:
                                      check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
-        params = f"{threshold}:{num_perm}:{MIN_WORDS}:bigram"
+        params = f"{threshold}:{num_perm}:{MIN_WORDS}:bigram:crc32"
         row = self._conn.execute("SELECT value FROM meta WHERE name='params'").fetchone()
         if row is None:
             self._conn.execute("INSERT INTO meta VALUES ('params', ?)", (params,))
@@ -75,13 +78,13 @@ class DedupIndex:
 
         out: list[list[bytes] | None] = []
         todo = [s for s in sets if s]
-        hashes = iter(MinHash.bulk(todo, num_perm=self.num_perm)) if todo else iter(())
+        hashes = iter(MinHash.bulk(todo, num_perm=self.num_perm, hashfunc=zlib.crc32)) if todo else iter(())
         for s in sets:
             if not s:
                 out.append(None)
                 continue
             hv = np.asarray(next(hashes).hashvalues, dtype=np.uint64)
-            out.append([hv[i * self.r : (i + 1) * self.r].tobytes() for i in range(self.b)])
+            out.append([bytes([i]) + hv[i * self.r : (i + 1) * self.r].tobytes() for i in range(self.b)])
         return out
 
     def assign(self, docs: Sequence[tuple[str, str]]) -> list[str]:
@@ -92,6 +95,7 @@ class DedupIndex:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
+                pending: dict[bytes, int] = {}  # this batch's bands, written in one go at the end
                 for (key, _), doc_bands in zip(docs, bands, strict=True):
                     row = cur.execute("SELECT grp FROM groups WHERE key=?", (key,)).fetchone()
                     if row is not None:
@@ -99,23 +103,20 @@ class DedupIndex:
                         continue
                     grp = None
                     if doc_bands is not None:
-                        best = None
-                        for i, h in enumerate(doc_bands):
-                            hit = cur.execute(
-                                "SELECT MIN(seq) FROM bands WHERE band=? AND hash=?", (i, h)
-                            ).fetchone()[0]
-                            if hit is not None and (best is None or hit < best):
-                                best = hit
-                        if best is not None:
-                            grp = cur.execute("SELECT grp FROM groups WHERE seq=?", (best,)).fetchone()[0]
+                        seqs = [s for s in (pending.get(h) for h in doc_bands) if s is not None]
+                        stored = cur.execute(self._query, doc_bands).fetchone()[0]
+                        if stored is not None:
+                            seqs.append(stored)
+                        if seqs:
+                            grp = cur.execute("SELECT grp FROM groups WHERE seq=?", (min(seqs),)).fetchone()[0]
                     grp = grp or group_id(key)
                     cur.execute("INSERT INTO groups (key, grp) VALUES (?, ?)", (key, grp))
                     seq = cur.lastrowid
-                    if doc_bands is not None:
-                        cur.executemany(
-                            "INSERT INTO bands VALUES (?, ?, ?)", [(i, h, seq) for i, h in enumerate(doc_bands)]
-                        )
+                    if doc_bands is not None and seq is not None:
+                        for h in doc_bands:
+                            pending.setdefault(h, seq)
                     out.append(grp)
+                cur.executemany("INSERT INTO bands VALUES (?, ?)", pending.items())
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -45,11 +45,9 @@ class Labelled:
 def load_labelled(path: Path) -> list[Labelled]:
     """JSON lines with `text` and `labels` (the shared file's format); a bad line is a clear error."""
     out: list[Labelled] = []
-    try:
-        fh = open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"labelled data file not found: {path} (set MISINFO_LABELLED_DATA or --data)") from None
-    with fh:
+    if not Path(path).is_file():
+        raise ConfigError(f"labelled data file not found: {path} (set MISINFO_LABELLED_DATA or --data)")
+    with open(path, encoding="utf-8") as fh:
         for line_no, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -149,7 +147,7 @@ def cross_validate(
     gold = [d.labels for d in data]
     out: dict[str, Any] = {"k": k, "n": len(data)}
     for mode in ("rules", "model", "hybrid"):
-        pred = [[n for c, n in enumerate(ids) if _predict(mode, probs[i, c], rules[i][n])] for i in range(len(data))]  # type: ignore[arg-type]
+        pred = [[n for c, n in enumerate(ids) if _predict(mode, probs[i, c], rules[i][n])] for i in range(len(data))]
         out[mode] = report(gold, pred, ids)
     out["oof"] = {"probs": probs, "rules": rules, "gold": gold, "ids": ids}
     return out

@@ -51,7 +51,7 @@ def build_pipeline(c: float = 8.0) -> Any:
             ("word", TfidfVectorizer(token_pattern=r"\S*_\S*", lowercase=False, sublinear_tf=True), "words"),
             (
                 "char",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2),
                 "folded",
             ),
         ]

@@ -28,7 +28,7 @@ _HASHTAG_RE = re.compile(r"#(\w+)")
 _EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3\u3030\u303d]+"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd\ud800-\udfff]")
 _MONEY_RE = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|tr|ty|tỷ|tỉ|m)\b(?!\s*(?:đồng|dong|usd|đô))", re.IGNORECASE)
 # "1,7 tỉ" and "1.7ty" both become "1,7 tỷ đồng": one spelling of money for the rules and the model
 _MONEY_UNITS = {"k": "nghìn đồng", "tr": "triệu đồng", "ty": "tỷ đồng", "tỷ": "tỷ đồng", "tỉ": "tỷ đồng", "m": "triệu đồng"}
@@ -46,7 +46,7 @@ SHORTHAND: dict[str, str] = {
     "hqua": "hôm qua", "lm": "làm", "ns": "nói", "bh": "bây giờ", "bjo": "bây giờ",
     "ck": "chuyển khoản", "stk": "số tài khoản", "tk": "tài khoản", "sđt": "số điện thoại",
     "sdt": "số điện thoại", "ctv": "cộng tác viên", "cty": "công ty", "ad": "quản trị viên",
-    "mxh": "mạng xã hội", "fb": "facebook", 
+    "mxh": "mạng xã hội", "fb": "facebook",
     "cq": "cơ quan", "nn": "nhà nước", "ubnd": "ủy ban nhân dân",
     "tw": "trung ương", "bct": "bộ chính trị", "tbt": "tổng bí thư", "bch": "ban chấp hành",
     "đh": "đại hội", "tr": "triệu",
@@ -115,10 +115,7 @@ def normalize(raw: str | None) -> Normalized:
     emoji = tuple(m.group(0) for m in _EMOJI_RE.finditer(text))
     text = _EMOJI_RE.sub(" ", text)
     text = _MONEY_RE.sub(lambda m: f"{m.group(1)} {_MONEY_UNITS[m.group(2).lower()]}", text)
-    if text.strip():
-        tokens = expand_shorthand(_text_normalize(text).split())
-    else:
-        tokens = []
+    tokens = expand_shorthand(_text_normalize(text).split()) if text.strip() else []
     joined = " ".join(tokens)
     return Normalized(
         text=joined,

@@ -3,19 +3,19 @@
 Phrases are matched diacritic-insensitively but not blindly: each word of a phrase matches the
 same word with its diacritics, or the word typed without any (`phường` matches `phường` and
 `phuong`, never `phương`). Folding everything would make `tỉnh` match `tính` and `xã` match `xa`.
-One regex per narrative, longest phrase first, so an exclusion (`sáp nhập ngân hàng`) consumes
-the words a shorter signal (`sáp nhập`) would otherwise match.
+Per narrative the leftmost, then longest phrase wins, so an exclusion (`sáp nhập ngân hàng`)
+consumes the words a shorter signal (`sáp nhập`) would otherwise match.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from misinfo.domain import Evidence
 from misinfo.text import fold
 from nlp.normalize import normalize
-from nlp.taxonomy import Narrative, Taxonomy
+from nlp.taxonomy import Taxonomy
 
 STRONG, WEAK, COMBO, EXCLUDE = "signal", "weak", "combo", "exclusion"
 
@@ -30,8 +30,8 @@ WEAK_FIRST, WEAK_EACH, WEAK_MAX = 0.3, 0.1, 0.5
 class Hit:
     phrase: str
     kind: str
-    start: int
-    key: str  # folded phrase, what combination groups are made of
+    start: int  # character offset in the text
+    key: tuple[str, ...]  # folded phrase words, what combination groups are made of
 
 
 @dataclass(slots=True)
@@ -43,90 +43,103 @@ class RuleResult:
     excluded: bool = False
 
 
-def _word_pattern(word: str) -> str:
-    low = word.lower()
-    folded = fold(word)
-    if low == folded:
-        return re.escape(low)
-    return f"(?:{re.escape(low)}|{re.escape(folded)})"
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    narrative: int
+    kind: str
+    phrase: str
+    key: tuple[str, ...]  # folded words
+    exact: tuple[str, ...]  # lowercased words with their diacritics
 
 
-def phrase_pattern(phrase: str) -> str:
-    """Regex for a phrase on normalised, lowercased text (tokens separated by single spaces)."""
-    tokens = normalize(phrase).tokens
-    return r"\s".join(_word_pattern(t) for t in tokens)
-
-
-@dataclass
-class _CompiledNarrative:
-    narrative: Narrative
-    regex: re.Pattern[str] | None
-    lookup: dict[str, list[tuple[str, str]]]  # folded matched text → [(kind, phrase)]
-    combo_groups: list[tuple[str, int, list[set[str]]]]  # (name, window, [folded phrases per group])
+def _words_match(text_low: Sequence[str], exact: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """Each text word is the phrase word itself, or that word typed without diacritics."""
+    return all(t in (w, f) for t, w, f in zip(text_low, exact, key, strict=True))
 
 
 class Rules:
-    """The compiled rules of a taxonomy; `match(text_lower)` gives each narrative's verdict."""
+    """The compiled rules of a taxonomy; `match(tokens)` gives each narrative's verdict.
+
+    Matching walks the text's tokens once, looking each folded token up in an index of phrase
+    first words: cost grows with the text, not with the number of phrases.
+    """
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._compiled = [self._compile(n) for n in taxonomy.narratives]
+        self._narratives = list(taxonomy.narratives)
+        self._index: dict[str, list[_Phrase]] = {}
+        self._combos: list[list[tuple[str, int, list[set[tuple[str, ...]]]]]] = []
+        seen: set[tuple[int, str, tuple[str, ...]]] = set()
+        for idx, n in enumerate(self._narratives):
+            entries = [(STRONG, p) for p in n.signals] + [(WEAK, p) for p in n.weak_signals]
+            entries += [(EXCLUDE, p) for p in n.exclusions]
+            combos = []
+            for combo in n.combos:
+                groups = []
+                for group in combo.groups:
+                    groups.append({self._key(p)[0] for p in group})
+                    entries += [(COMBO, p) for p in group]
+                combos.append((combo.name, combo.window, groups))
+            self._combos.append(combos)
+            for kind, phrase in entries:
+                key, exact = self._key(phrase)
+                if not key or (idx, kind, key) in seen:
+                    continue
+                seen.add((idx, kind, key))
+                self._index.setdefault(key[0], []).append(_Phrase(idx, kind, phrase, key, exact))
 
     @staticmethod
-    def _compile(n: Narrative) -> _CompiledNarrative:
-        entries: list[tuple[str, str]] = []
-        entries += [(STRONG, p) for p in n.signals]
-        entries += [(WEAK, p) for p in n.weak_signals]
-        entries += [(EXCLUDE, p) for p in n.exclusions]
-        combo_groups = []
-        for combo in n.combos:
-            groups = []
-            for group in combo.groups:
-                groups.append({fold(normalize(p).text) for p in group})
-                entries += [(COMBO, p) for p in group]
-            combo_groups.append((combo.name, combo.window, groups))
-        lookup: dict[str, list[tuple[str, str]]] = {}
-        patterns: dict[str, str] = {}
-        for kind, phrase in entries:
-            key = fold(normalize(phrase).text)
-            if not key:
-                continue
-            lookup.setdefault(key, [])
-            if (kind, phrase) not in lookup[key]:
-                lookup[key].append((kind, phrase))
-            patterns.setdefault(key, phrase_pattern(phrase))
-        ordered = sorted(patterns, key=len, reverse=True)
-        regex = None
-        if ordered:
-            regex = re.compile(r"(?<!\w)(?:" + "|".join(patterns[k] for k in ordered) + r")(?!\w)")
-        return _CompiledNarrative(n, regex, lookup, combo_groups)
+    def _key(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        tokens = normalize(phrase).tokens
+        return tuple(fold(t) for t in tokens), tuple(t.lower() for t in tokens)
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(c.narrative.id for c in self._compiled)
+        return tuple(n.id for n in self._narratives)
 
-    def match(self, text: str) -> dict[str, RuleResult]:
-        """Verdict per narrative for a normalised text (`Normalized.text` or its hashtag-extended form)."""
-        low = text.lower()
-        return {c.narrative.id: self._match_one(c, low) for c in self._compiled}
+    def match(self, tokens: Sequence[str]) -> dict[str, RuleResult]:
+        """Verdict per narrative for normalised tokens (`Normalized.tokens`, hashtags may follow)."""
+        low = [t.lower() for t in tokens]
+        folded = [fold(t) for t in low]
+        found: list[list[tuple[int, int, _Phrase]]] = [[] for _ in self._narratives]
+        for i, ft in enumerate(folded):
+            for ph in self._index.get(ft, ()):
+                size = len(ph.key)
+                if tuple(folded[i : i + size]) == ph.key and _words_match(low[i : i + size], ph.exact, ph.key):
+                    found[ph.narrative].append((i, size, ph))
+        offsets = []
+        pos = 0
+        for t in low:
+            offsets.append(pos)
+            pos += len(t) + 1
+        return {
+            n.id: self._verdict(found[idx], self._combos[idx], offsets) for idx, n in enumerate(self._narratives)
+        }
 
     @staticmethod
-    def _match_one(c: _CompiledNarrative, low: str) -> RuleResult:
+    def _verdict(
+        found: list[tuple[int, int, _Phrase]],
+        combos_def: list[tuple[str, int, list[set[tuple[str, ...]]]]],
+        offsets: list[int],
+    ) -> RuleResult:
         result = RuleResult()
-        if c.regex is None or not low:
+        if not found:
             return result
+        # leftmost, then longest phrase wins; overlapping shorter phrases are consumed by it
+        found.sort(key=lambda f: (f[0], -f[1]))
         hits: list[Hit] = []
-        for m in c.regex.finditer(low):
-            key = fold(m.group(0))
-            for kind, phrase in c.lookup.get(key, ()):
-                hits.append(Hit(phrase, kind, m.start(), key))
-        if not hits:
-            return result
+        end = -1
+        span: tuple[int, int] | None = None
+        for start, size, ph in found:
+            if span == (start, size) or start >= end:
+                hits.append(Hit(ph.phrase, ph.kind, offsets[start], ph.key))
+                if span != (start, size):
+                    span, end = (start, size), start + size
         strong = sorted({h.phrase for h in hits if h.kind == STRONG})
         weak = sorted({h.phrase for h in hits if h.kind == WEAK})
         excluded = sorted({h.phrase for h in hits if h.kind == EXCLUDE})
         combos = []
-        for name, window, groups in c.combo_groups:
+        for name, window, groups in combos_def:
             positions = [[h.start for h in hits if h.key in g] for g in groups]
             if all(positions) and _within(positions, window):
                 combos.append(name)
@@ -151,7 +164,4 @@ class Rules:
 def _within(positions: list[list[int]], window: int) -> bool:
     """True when one hit from every group lies within `window` characters of the others."""
     first, *rest = positions
-    for anchor in first:
-        if all(any(abs(p - anchor) <= window for p in group) for group in rest):
-            return True
-    return False
+    return any(all(any(abs(p - anchor) <= window for p in group) for group in rest) for anchor in first)

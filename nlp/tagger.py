@@ -48,10 +48,8 @@ class Analysis:
         )
 
     @property
-    def rules_text(self) -> str:
-        if not self.norm.hashtags:
-            return self.norm.text
-        return self.norm.text + " " + " ".join(self.norm.hashtags)
+    def rules_tokens(self) -> tuple[str, ...]:
+        return self.norm.tokens + self.norm.hashtags
 
 
 def analyse(text: str | None) -> Analysis:
@@ -92,7 +90,7 @@ class Tagger:
         """Tags per text, same order; vectorised once for the whole batch."""
         if not analyses:
             return []
-        rule_results = [self.rules.match(a.rules_text) for a in analyses]
+        rule_results = [self.rules.match(a.rules_tokens) for a in analyses]
         probs: np.ndarray | None = None
         x = None
         if self.mode != "rules" and self.model is not None:
@@ -125,7 +123,7 @@ class Tagger:
 
     def scores(self, analyses: Sequence[Analysis]) -> tuple[list[dict[str, RuleResult]], np.ndarray]:
         """Raw rule results and model probabilities (for evaluation and tuning)."""
-        rule_results = [self.rules.match(a.rules_text) for a in analyses]
+        rule_results = [self.rules.match(a.rules_tokens) for a in analyses]
         if self.model is None:
             return rule_results, np.zeros((len(analyses), len(self.ids)))
         probs = self.model.predict_proba([a.model_input for a in analyses])

@@ -9,7 +9,7 @@ keeps the old model if the new one scores worse on the shared labelled set.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,12 +92,18 @@ def train_and_save(settings: Settings, data_files: Sequence[Path] = (), *, progr
     return model, model.save(settings.home / "models")
 
 
-def retrain(settings: Settings, *, force: bool = False) -> dict[str, Any]:
+def retrain(
+    settings: Settings,
+    *,
+    force: bool = False,
+    trainer: Callable[..., TaggerModel] = train,
+) -> dict[str, Any]:
     """Retrain when reviews arrived since the current model (or `force`); keep whichever scores better.
 
     Both models are scored on the shared labelled set (`MISINFO_LABELLED_DATA`); the new one is
     trained on it too, so the comparison guards against a regression rather than measuring quality
-    (cross-validation does that: `misinfo nlp evaluate --cv`).
+    (cross-validation does that: `misinfo nlp evaluate --cv`). `trainer(data, info=…)` builds the
+    new model (replaceable for experiments with other training recipes).
     """
     old = TaggerModel.load(newest_model_path(settings.home))
     last = _last_review(settings)
@@ -111,7 +117,7 @@ def retrain(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     taxonomy = load_taxonomy(settings.narratives)
     data = training_set(settings)
     info = {"last_review": last.isoformat() if last else None, "retrained_at": datetime.now(UTC).isoformat()}
-    new = train(data, info=info)
+    new = trainer(data, info=info)
     report["new_version"] = new.version
     if settings.labelled_data.exists():
         shared = load_labelled(settings.labelled_data)

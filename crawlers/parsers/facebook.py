@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,7 +39,7 @@ def hashtags(text: str) -> list[str]:
     return list(seen)
 
 
-def _walk(node: Any, depth: int = 0):  # type: ignore[no-untyped-def]
+def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
     """Depth-first dicts; does not descend into a Story (its attached stories are part of it)."""
     if depth > _MAX_DEPTH:
         return
@@ -142,7 +143,7 @@ def _squash(text: str) -> str:
 
 def _m_article(article: Selector, *, url: str, handle: str, base_url: str, source: str, collected_at: str) -> dict[str, Any] | None:
     try:
-        ft = json.loads(article.attrib.get("data-ft", "") or "{}")
+        ft = json.loads(article.xpath("@data-ft").get() or "{}")  # not .attrib: lxml raises on mangled attributes
     except (ValueError, RecursionError):
         ft = {}
     ft = ft if isinstance(ft, dict) else {}

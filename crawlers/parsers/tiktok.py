@@ -66,13 +66,17 @@ def url_block(url: str) -> Block | None:
     return None
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _hashtags(item: dict[str, Any]) -> list[str]:
     tags: dict[str, None] = {}
-    for entry in dig(item, "challenges") or []:
+    for entry in _as_list(dig(item, "challenges")):
         title = dig(entry, "title")
         if isinstance(title, str) and title.strip():
             tags.setdefault(nfc(title.strip()), None)
-    for entry in dig(item, "textExtra") or []:
+    for entry in _as_list(dig(item, "textExtra")):
         name = dig(entry, "hashtagName")
         if isinstance(name, str) and name.strip():
             tags.setdefault(nfc(name.strip()), None)

@@ -18,7 +18,7 @@ from crawlers.state import CrawlState
 from misinfo.domain import utcnow
 from misinfo.errors import ConfigError
 from misinfo.landing import LandingZone, new_run_id
-from misinfo.sources import get_source, load_sources
+from misinfo.sources import Source, get_source, load_sources
 
 STATUS_KINDS = {429: "rate_limited", 403: "forbidden", 404: "not_found"}
 
@@ -28,6 +28,15 @@ class SourceSpider(scrapy.Spider):
 
     platform = ""
     base_url_setting = ""
+    # set in from_crawler, where the crawler's settings are known
+    home: Path
+    source: Source
+    base_url: str
+    max_pages: int
+    retention_days: int
+    state: CrawlState
+    cutoff: datetime | None
+    collected_at: str
 
     def __init__(self, source: str = "", run_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -134,7 +143,7 @@ class SourceSpider(scrapy.Spider):
             redirected = failure.request.meta.get("redirect_urls")
             # a redirect to a login page is a login wall, whatever robots.txt says about that page
             block = self.url_block(failure.request.url) if redirected else None
-            self.block(block or Block("robots", f"{failure.request.url} is disallowed for our user agent"))
+            self.block(block or Block("robots", failure.request.url))
         else:
             self.crawler.stats.inc_value("misinfo/network_errors")
             self.errors.append(f"{type(failure.value).__name__}: {failure.value} ({failure.request.url})")

@@ -11,7 +11,7 @@ settings = load_settings()
 st.title(t("app.title"))
 st.caption(t("app.subtitle"))
 if settings.demo:
-    st.info(t("login.demo"), icon="ℹ️")
+    st.info(t("login.demo"), icon=":material/info:")
 else:
     with ui.guard():
         if not load_users(settings.users_file):
@@ -25,4 +25,4 @@ if submitted:
     with ui.guard():
         if ui.login(settings, username, password):
             st.rerun()
-        st.error(t("login.wrong"), icon="🚫")
+        st.error(t("login.wrong"), icon=":material/block:")

@@ -31,7 +31,7 @@ with ui.guard():
     buckets = q.cached_counts(ctx.store, ctx.key, version, "hour", since, at, (nid,))
     statuses = dict(q.cached_facets(ctx.store, ctx.key, version, query, "review_status", 10))
 if anchored:
-    st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon="🕒")
+    st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon=":material/schedule:")
 if top.total == 0:
     st.info(t("narrative.empty"))
     st.stop()
@@ -42,7 +42,7 @@ m2.metric(t("narrative.engagement"), fmt.number(sum(b.engagement for b in bucket
 m3.metric(t("narrative.reviewed"), fmt.number(top.total - statuses.get("unreviewed", 0)))
 
 st.subheader(t("narrative.timeline"))
-interval = "hour" if days <= 7 else "day"
+interval = "day"  # hourly spikes over a week hide the trend; the Trends page has the hourly view
 frame = q.count_frame(buckets, interval, since, at, labels, ctx.tz, narratives=(nid,))
 st.altair_chart(charts.counts_chart(frame, interval), width="stretch")
 
@@ -81,10 +81,9 @@ st.subheader(t("narrative.dup_groups"))
 if not groups:
     st.caption(t("narrative.dup_none"))
 for group, n in groups:
-    with st.expander(t("narrative.dup_row", group=group, count=fmt.number(n))):
-        with ui.guard(stop=False):
-            sample = q.cached_search(
-                ctx.store, ctx.key, version, SearchQuery(dup_groups=(group,), since=since, until=at, size=3)
-            )
-            for hit in sample.hits:
-                st.html(ui.post_html(hit.post, ctx))
+    with st.expander(t("narrative.dup_row", group=group, count=fmt.number(n))), ui.guard(stop=False):
+        sample = q.cached_search(
+            ctx.store, ctx.key, version, SearchQuery(dup_groups=(group,), since=since, until=at, size=3)
+        )
+        for hit in sample.hits:
+            st.html(ui.post_html(hit.post, ctx))

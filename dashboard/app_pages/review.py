@@ -14,12 +14,15 @@ ctx = ui.context()
 st.title(t("review.title"))
 st.caption(t("review.intro"))
 if not ctx.user.can_review:
-    st.warning(t("review.viewer_only"), icon="🔒")
+    st.warning(t("review.viewer_only"), icon=":material/lock:")
     st.stop()
 
 flash = st.session_state.pop("review_flash", None)
 if flash:
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
+warn = st.session_state.pop("review_warn", None)
+if warn:
+    st.warning(warn, icon=":material/warning:")
 
 labels = ctx.labels
 c1, c2 = st.columns(2)
@@ -48,6 +51,9 @@ st.markdown(t("review.queue_size", n=fmt.number(waiting)))
 
 def _save(key: str) -> None:
     verdict = st.session_state[f"verdict-{key}"]
+    if verdict is None:  # no default verdict: a stray click must not mark a post false
+        st.session_state["review_warn"] = t("review.pick_verdict")
+        return
     about = st.session_state[f"about-{key}"] or None
     note = st.session_state[f"note-{key}"]
     with ui.guard(stop=False):
@@ -60,7 +66,7 @@ for tp in queue:
     ui.post_card(tp, ctx)
     with st.form(f"review-{tp.key}", border=False):
         f1, f2 = st.columns([3, 2])
-        f1.radio(t("review.verdict"), VERDICTS, horizontal=True, key=f"verdict-{tp.key}",
+        f1.radio(t("review.verdict"), VERDICTS, index=None, horizontal=True, key=f"verdict-{tp.key}",
                  format_func=lambda v: label_of("verdict", v))  # fmt: skip
         f2.selectbox(t("review.about"), ["", *tp.narratives], key=f"about-{tp.key}",
                      format_func=lambda n: labels.get(n, n) if n else t("review.whole_post"))  # fmt: skip

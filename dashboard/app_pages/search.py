@@ -23,18 +23,20 @@ with st.form("search_form"):
     with st.expander(t("search.filters"), expanded=True):
         f1, f2, f3 = st.columns(3)
         narratives = f1.multiselect(
-            t("search.narratives"), list(labels), format_func=lambda n: labels.get(n, n), key="search_narratives"
+            t("search.narratives"), list(labels), format_func=lambda n: labels.get(n, n), key="search_narratives",
+            placeholder=t("common.choose"),
         )
         chosen_platforms = f2.multiselect(
-            t("search.platforms"), platforms, format_func=lambda p: label_of("platform", p), key="search_platforms"
+            t("search.platforms"), platforms, format_func=lambda p: label_of("platform", p), key="search_platforms",
+            placeholder=t("common.choose"),
         )
-        chosen_sources = f3.multiselect(t("search.sources"), sources, key="search_sources")
+        chosen_sources = f3.multiselect(t("search.sources"), sources, key="search_sources", placeholder=t("common.choose"))
         g1, g2, g3 = st.columns(3)
         date_from = g1.date_input(t("search.date_from"), value=None, key="search_from", format="DD/MM/YYYY")
         date_to = g2.date_input(t("search.date_to"), value=None, key="search_to", format="DD/MM/YYYY")
         statuses = g3.multiselect(
             t("search.review_status"), ["unreviewed", *VERDICTS], format_func=lambda v: label_of("verdict", v),
-            key="search_status",
+            key="search_status", placeholder=t("common.choose"),
         )  # fmt: skip
     s1, s2 = st.columns(2)
     sort = s1.selectbox(

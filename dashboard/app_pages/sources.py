@@ -25,7 +25,7 @@ if not rows:
 
 failing = [r for r in rows if r.failing]
 if failing:
-    st.error(t("sources.blocked_alert", n=len(failing), names=", ".join(r.label for r in failing)), icon="🚫")
+    st.error(t("sources.blocked_alert", n=len(failing), names=", ".join(r.label for r in failing)), icon=":material/block:")
 if not runs:
     st.info(t("sources.no_runs"))
 
@@ -62,5 +62,6 @@ st.dataframe(styled, hide_index=True, width="stretch")
 
 frame = q.runs_frame(runs, ctx.tz)
 if not frame.empty:
+    frame["status_label"] = [t(f"sources.run_{s}") if s in ("ok", "blocked", "error") else s for s in frame.status]
     st.subheader(t("sources.chart_title"))
     st.altair_chart(charts.runs_chart(frame), width="stretch")

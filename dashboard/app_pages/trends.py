@@ -18,7 +18,7 @@ with ui.guard():
     version = ctx.version
     newest, n_posts = q.cached_newest(ctx.store, ctx.key, version)
 if n_posts == 0:
-    st.info(t("errors.empty_store"), icon="ℹ️")
+    st.info(t("errors.empty_store"), icon=":material/info:")
     st.stop()
 
 at, anchored = q.report_end(newest)
@@ -34,7 +34,7 @@ range_days = c3.selectbox(
     t("trends.chart_range"), [7, 14, 30], key="trends_range", format_func=lambda n: t("common.last_days", n=n)
 )
 if anchored:
-    st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon="🕒")
+    st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon=":material/schedule:")
 
 s = ctx.settings
 config = (str(s.narratives), str(s.claims), s.trend_threshold, s.trend_min_count, s.trend_baseline_days)
@@ -68,7 +68,7 @@ if not report.rising:
     st.success(t("trends.rising_none"))
 for trend in report.rising:
     with st.container(border=True):
-        st.markdown(f"#### 🔺 {trend.label}")
+        st.markdown(f"#### :red[:material/trending_up:] {trend.label}")
         k1, k2, k3, k4 = st.columns(4)
         k1.metric(t("trends.col_count"), fmt.number(trend.count))
         k2.metric(t("trends.col_baseline"), fmt.number(trend.baseline, 1))

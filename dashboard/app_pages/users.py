@@ -10,7 +10,7 @@ from misinfo.audit import audit
 ctx = ui.context()
 st.title(t("users.title"))
 if not ctx.user.can_manage_users:
-    st.warning(t("users.admin_only"), icon="🔒")
+    st.warning(t("users.admin_only"), icon=":material/lock:")
     st.stop()
 st.caption(t("users.intro"))
 path = ctx.settings.users_file

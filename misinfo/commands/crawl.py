@@ -36,9 +36,9 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         bad = [r for r in reports if not r.ok]
         for r in bad:
-            err_console.print(f"[bold red]{r.status}:[/] {escape(r.message)}")
+            err_console.print(f"[bold red]{r.status}:[/] {escape(r.message)}", soft_wrap=True)
         if bad:
-            raise typer.Exit(CrawlBlocked.exit_code)
+            raise CrawlBlocked(f"{len(bad)} of {len(reports)} sources blocked or failed (see {settings().home}/crawl_runs.jsonl)")
 
     @app.command()
     def sources() -> None:

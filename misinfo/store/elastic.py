@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout, TransportError, Urllib3HttpNode
+from elastic_transport import ConnectionTimeout, HttpHeaders, TransportError, Urllib3HttpNode
+from elastic_transport._node import NodeApiResponse
+from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import (
     ApiError,
     AuthenticationException,
@@ -100,13 +102,14 @@ class PlainJsonNode(Urllib3HttpNode):
     """
 
     def perform_request(self, method: str, target: str, body: bytes | None = None,
-                        headers: Any = None, **kwargs: Any) -> Any:
+                        headers: HttpHeaders | None = None,
+                        request_timeout: DefaultType | float | None = DEFAULT) -> NodeApiResponse:
         if headers:
             headers = headers.copy()
             for name in ("accept", "content-type"):
                 if name in headers:
                     headers[name] = _COMPAT_MIME_RE.sub(r"application/\1", headers[name])
-        return super().perform_request(method, target, body=body, headers=headers, **kwargs)
+        return super().perform_request(method, target, body=body, headers=headers, request_timeout=request_timeout)
 
 
 def load_json(name: str) -> dict[str, Any]:
@@ -511,10 +514,13 @@ class ElasticStore:
         actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
         self._call("swap the alias", lambda: self.client.indices.update_aliases(actions=actions))
         for index in old:
-            self._call(f"delete the old index {index}", lambda index=index: self.client.indices.delete(index=index))
+            self._delete_index(index)
         self.problem = None
         self._call("record the new version", self._bump)
         return result
+
+    def _delete_index(self, index: str) -> None:
+        self._call(f"delete the old index {index}", lambda: self.client.indices.delete(index=index))
 
     def _alias_targets(self) -> tuple[list[str], bool]:
         """Indices the alias points at now, and whether the name is a concrete index instead."""

@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-from crawlers.replay import Reply, ReplayServer, format_count_vi, redirect
 from crawlers.parsers.numbers import parse_count
+from crawlers.replay import ReplayServer, Reply, build_sites, format_count_vi, redirect
 
 
 def get(url: str) -> tuple[int, str]:
@@ -42,3 +42,16 @@ def test_routes_sequences_and_redirects():
 @pytest.mark.parametrize("n", [0, 7, 950, 1_200, 3_456, 9_999, 12_000, 15_300, 1_500_000, 2_000_000])
 def test_vietnamese_count_format_round_trips(n):
     assert parse_count(format_count_vi(n)) == n
+
+
+def test_build_sites_groups_posts_by_platform_and_author():
+    from tests.crawlers.conftest import vn_posts
+
+    posts = vn_posts(20, platform="tiktok", author="a", start_id=1) + vn_posts(25, platform="facebook", author="b", start_id=100)
+    posts += vn_posts(5, platform="facebook", author="c", start_id=500)
+    sites = build_sites(posts)
+    assert sum(1 for k in sites["tiktok"] if k.startswith("/api/creator/item_list/")) == 2
+    assert "/@a" in sites["tiktok"] and "/b" in sites["facebook"] and "/c" in sites["facebook"]
+    more = [k for k in sites["facebook"] if k.startswith("/page_content_list_view/")]
+    assert len(more) == 2 and len(set(more)) == 2  # b has 3 pages; page ids keep b's and c's apart
+    assert "Disallow: /" in sites["facebook"]["/robots.txt"].data().decode()

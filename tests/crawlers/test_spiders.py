@@ -264,3 +264,17 @@ def test_crawl_all_goes_on_past_a_blocked_source(tmp_path, serve):
     assert [(r.source, r.status) for r in reports] == [("fb-robots", "blocked"), ("tt-news", "ok")]
     assert len({r.run_id for r in reports}) == 1
     assert len(landed(s)) == 5
+
+
+def test_parsed_nothing_from_a_page_that_used_to_parse_is_a_block(tmp_path, serve):
+    posts = vn_posts(5, platform="tiktok", author="tintuc.vn", start_id=1)
+    server = serve(tiktok_routes(posts))
+    s = crawl_settings(tmp_path, [TT], tiktok_base_url=server.url)
+    crawl_source(s, "tt-news")
+    server.update(tiktok_routes([]))  # the list API now answers an empty, well-formed page
+
+    with pytest.raises(CrawlBlocked) as err:
+        crawl_source(s, "tt-news")
+
+    assert err.value.report.blocks == {"layout_changed": 1}
+    assert "parsed nothing from a page that gave 5 posts before" in str(err.value)

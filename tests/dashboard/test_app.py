@@ -86,7 +86,7 @@ def test_trends_page_shows_numbers_rising_narrative_chart_campaign_and_claim() -
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Bài trong 24 giờ"] == "10"  # 4 single posts + 6 copies, all in the last hours
     assert metrics["Chủ đề tăng bất thường"] == "1"
-    assert "🔺 Sáp nhập tỉnh, xã" in page
+    assert ":material/trending_up:] Sáp nhập tỉnh, xã" in page
     assert "trung tâm hành chính" in page  # a top post of the rising narrative
     assert {r.label for r in at.radio} >= {"Cửa sổ so sánh", "Đơn vị thời gian"}
     assert at.selectbox(key="trends_range").value == 7
@@ -291,3 +291,12 @@ def test_empty_home_fresh_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     at = search(at, "sap nhap")
     assert_clean(at)
     assert "Không tìm thấy bài nào phù hợp." in texts(at)
+
+
+def test_review_needs_an_explicit_verdict(dash_home: Path) -> None:
+    at = app("lan").run().switch_page("app_pages/review.py").run()
+    assert at.radio(key="verdict-tiktok:m1").value is None  # no default: a stray click marks nothing
+    at.button(key="FormSubmitter:review-tiktok:m1-Lưu kết luận").click().run()
+    assert_clean(at)
+    assert "Hãy chọn một kết luận trước khi lưu." in [w.value for w in at.warning]
+    assert not list(iter_reviews(dash_home))

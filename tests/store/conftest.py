@@ -19,6 +19,7 @@ from misinfo.settings import Settings
 from misinfo.store.base import PostStore
 
 REAL_ES_URL = os.environ.get("MISINFO_TEST_ES_URL", "").strip()
+REAL_ES_COMPAT_JSON = os.environ.get("MISINFO_TEST_ES_COMPAT_JSON", "") == "1"  # for Elasticsearch 8
 BACKENDS = ["sqlite", "elasticsearch"] + (["elasticsearch-real"] if REAL_ES_URL else [])
 
 
@@ -44,7 +45,7 @@ def es_settings(request: pytest.FixtureRequest, real: bool = False, **overrides:
     `overrides` may point `es_url` elsewhere (a fault proxy); cleaning up still talks to the server.
     """
     if real:
-        url, compat = REAL_ES_URL, False
+        url, compat = REAL_ES_URL, REAL_ES_COMPAT_JSON
     else:
         url, compat = request.getfixturevalue("osmem").url, True  # type: ignore[attr-defined]
     alias = f"t-{uuid.uuid4().hex[:12]}"
@@ -98,7 +99,8 @@ MAKERS = {
 }
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.integration) if b.startswith("elasticsearch") else b
+                        for b in BACKENDS])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PostStore]:
     s = MAKERS[request.param](tmp_path, request)
     yield s

@@ -23,6 +23,8 @@ from misinfo.store.elastic import ElasticStore, build_client
 from tests.factories import make_post, make_tagged
 from tests.store.es_proxy import FaultProxy
 
+pytestmark = pytest.mark.integration  # talks to osmem-server (or a real cluster) over HTTP
+
 FAST = {"max_retries": 1, "retry_backoff_base": 0.01, "retry_backoff_cap": 0.05, "initial_backoff": 0.01}
 
 
@@ -185,7 +187,6 @@ def test_429_that_persists_is_a_clear_failure_and_nothing_moves(make_es_settings
 # --- the server dies mid-bulk ---------------------------------------------------------------------------------
 
 
-@pytest.mark.integration
 def test_server_killed_mid_bulk_then_restarted_loses_nothing(home: Path) -> None:
     landed = _land(home, 500)
     server = OsmemServer.start(japanese=False)

@@ -22,6 +22,8 @@ from misinfo.store.sqlite import SqliteStore
 from tests.factories import T0, make_tagged
 from tests.store.conftest import REAL_ES_URL, es_settings
 
+pytestmark = pytest.mark.integration  # talks to osmem-server (or a real cluster) over HTTP
+
 N = 1000
 PHRASES = [
     "Đồng Nai sáp nhập với Bình Phước", "danh sách 63 tỉnh còn 34", "tỉnh mới tên gì", "trụ sở tỉnh mới",

@@ -18,6 +18,8 @@ from misinfo.store.base import SearchQuery
 from misinfo.store.elastic import ElasticStore, build_client, compile_query, index_tokens, load_json
 from misinfo.text import words
 
+pytestmark = pytest.mark.integration  # talks to osmem-server (or a real cluster) over HTTP
+
 _SAFE_QUERY = re.compile(r'^(\((?:"[^\W_]+(?: [^\W_]+)*")(?: \| "[^\W_]+(?: [^\W_]+)*")*\) ?)+$')
 
 

@@ -17,6 +17,8 @@ from misinfo.store.base import SearchQuery
 from misinfo.store.elastic import ElasticStore
 from tests.factories import T0, make_post, make_tagged
 
+pytestmark = pytest.mark.integration  # talks to osmem-server (or a real cluster) over HTTP
+
 
 def _indices(store: ElasticStore) -> list[str]:
     return sorted(store.client.indices.get_alias(name=store.alias).body)

@@ -1,0 +1,62 @@
+import pytest
+
+from nlp.normalize import normalize
+from nlp.rules import Rules
+from nlp.tagger import RULES_THRESHOLD as RULES_MIN_SCORE
+
+
+@pytest.fixture(scope="module")
+def rules(taxonomy):
+    return Rules(taxonomy)
+
+
+def verdict(rules, text):
+    n = normalize(text)
+    return rules.match(n.tokens + n.hashtags)
+
+
+@pytest.mark.parametrize(
+    "text,narrative",
+    [
+        ("Tin đồn sáp nhập tỉnh mình với tỉnh bên cạnh", "province_merger"),
+        ("tin don sap nhap tinh minh voi tinh ben canh", "province_merger"),
+        ("Cảnh báo lừa đảo giả danh công an", "scam_extortion"),
+        ("canh bao lua dao gia danh cong an", "scam_extortion"),
+        ("Đoàn cán bộ đi Mỹ 10 ngày, chi hơn 2 tỷ đồng tiền ngân sách", "leadership_travel_spending"),
+        ("Các thế lực thù địch xuyên tạc công tác nhân sự Đại hội XIV", "party_congress_smear"),
+    ],
+)
+def test_signals_match_with_and_without_diacritics(rules, text, narrative):
+    result = verdict(rules, text)[narrative]
+    assert result.score >= RULES_MIN_SCORE
+    assert any(e.kind == "phrase" and e.weight > 0 for e in result.evidence)
+
+
+def test_exclusion_consumes_the_words_of_a_weaker_signal(rules):
+    bank = verdict(rules, "Hai ngân hàng công bố kế hoạch sáp nhập ngân hàng trong quý tới")["province_merger"]
+    assert bank.score < RULES_MIN_SCORE and bank.excluded
+    assert any(e.value == "≠ sáp nhập ngân hàng" for e in bank.evidence)
+
+
+def test_sports_dai_hoi_is_not_party_congress(rules):
+    r = verdict(rules, "Đại hội Thể dục thể thao toàn quốc bị tin đồn xuyên tạc kết quả")["party_congress_smear"]
+    assert r.score < RULES_MIN_SCORE
+
+
+def test_diacritics_are_respected_when_present(rules):
+    # `phương án` folds to `phuong an` like `phường`, but it is typed with diacritics: no match
+    r = verdict(rules, "Công ty sắp xếp phương án kinh doanh mới")["province_merger"]
+    assert r.score < RULES_MIN_SCORE
+    assert verdict(rules, "sap xep phuong xa trong nam nay")["province_merger"].score >= RULES_MIN_SCORE
+
+
+def test_combination_needs_every_group_close_together(rules):
+    trip_and_cost = "Đoàn cán bộ tỉnh đi Nhật học tập kinh nghiệm, chi phí hơn 800 triệu đồng"
+    assert verdict(rules, trip_and_cost)["leadership_travel_spending"].score >= RULES_MIN_SCORE
+    trip_only = "Đoàn cán bộ tỉnh đi Nhật học tập kinh nghiệm về xử lý rác thải"
+    assert verdict(rules, trip_only)["leadership_travel_spending"].score < RULES_MIN_SCORE
+
+
+def test_nothing_on_ordinary_text(rules):
+    assert all(r.score == 0 for r in verdict(rules, "Hôm nay trời đẹp, cả nhà đi công viên").values())
+    assert all(r.score == 0 for r in verdict(rules, "").values())
