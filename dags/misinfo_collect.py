@@ -61,6 +61,7 @@ def misinfo_collect() -> None:
         retry_exponential_backoff=2.0,
         max_retry_delay=timedelta(minutes=20),
         execution_timeout=timedelta(minutes=45),
+        max_active_tis_per_dag=2,  # politeness across sources on the same platform
         map_index_template="{{ source_key }}",
     )
     def crawl(key: str, data_interval_start=None, data_interval_end=None, params: dict | None = None) -> dict:

@@ -57,7 +57,7 @@ def misinfo_maintenance() -> None:
         from misinfo import jobs
         from misinfo.airflow_conn import run_job
 
-        return run_job(jobs.retrain_if_reviewed)
+        return run_job(jobs.retrain)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=1)
     def report(ti=None, logical_date=None) -> dict:
@@ -66,7 +66,7 @@ def misinfo_maintenance() -> None:
 
         parts = {name: ti.xcom_pull(task_ids=name) or {"failed": True}
                  for name in ("retention", "optimize_store", "retrain")}
-        return run_job(jobs.maintenance_report, parts, logical_date.date())
+        return run_job(jobs.maintenance_report, parts, logical_date)
 
     retention() >> optimize_store() >> retrain() >> report()
 

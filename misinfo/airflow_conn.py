@@ -146,7 +146,7 @@ def _get_connection(conn_id: str) -> ConnLike | None:
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
-        return Connection.get(conn_id)  # type: ignore[no-any-return]
+        return Connection.get(conn_id)
     except AirflowNotFoundException:
         return None
 

@@ -25,7 +25,7 @@ from typing import Any
 from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, MisinfoError
 from misinfo.settings import Settings
-from misinfo.state import read_json, read_jsonl, write_json
+from misinfo.state import write_json
 
 # A block of these kinds only says the site was unwell (5xx after Scrapy's own retries): try again later.
 TRANSIENT_BLOCKS = frozenset({"server_error"})
@@ -148,6 +148,9 @@ def process_landed(settings: Settings, run_id: str | None = None) -> dict[str, A
             posts = store.stats().posts
         finally:
             store.close()
+            close = getattr(stage, "close", None)
+            if close is not None:
+                close()
     run_files = [zone.relpath(p) for p in zone.files() if run_id and p.name.startswith(run_id)]
     return {
         "read": report.read,
@@ -296,35 +299,23 @@ def _db_size(path: Path | None) -> int | None:
     return sum(p.stat().st_size for p in (Path(path), Path(f"{path}-wal")) if p.exists())
 
 
-def _state_path(home: Path) -> Path:
-    return Path(home) / "state" / "maintenance.json"
+def retrain(settings: Settings) -> dict[str, Any]:
+    """Retrain the tagger if analysts logged reviews since the current model was trained.
 
-
-def retrain_if_reviewed(settings: Settings) -> dict[str, Any]:
-    """Retrain the tagger when analysts logged reviews since the last retraining.
-
-    `nlp.train.retrain` keeps the old model when the new one scores worse on the shared labelled
-    set; the review count is remembered only after it returned, so a failed retrain is tried again.
+    `nlp.train.retrain` decides (no new reviews: nothing to do) and keeps the old model when the new
+    one scores worse on the shared labelled set; its report goes into the maintenance report.
     """
-    from misinfo.pipeline import reviews_path
+    from nlp.train import retrain as retrain_tagger
 
-    reviews = len(read_jsonl(reviews_path(settings.home)))
-    state = read_json(_state_path(settings.home), {})
-    seen = int(state.get("reviews_at_retrain", 0))
-    if reviews <= seen:
-        return {"retrained": False, "why": f"no new reviews ({reviews} in the log, {seen} used before)"}
-    from nlp.train import retrain
-
-    result = retrain(settings, force=False)
-    write_json(_state_path(settings.home), {**state, "reviews_at_retrain": reviews, "retrained_at": utcnow().isoformat()})
-    return {"retrained": True, "new_reviews": reviews - seen, "result": result}
+    return retrain_tagger(settings, force=False)
 
 
-def maintenance_report(settings: Settings, parts: dict[str, Any], day: date | None = None) -> dict[str, Any]:
-    """Keep the results of one maintenance run as HOME/reports/maintenance-DAY.json."""
-    day = day or utcnow().date()
+def maintenance_report(settings: Settings, parts: dict[str, Any], at: datetime | None = None) -> dict[str, Any]:
+    """Keep the results of one maintenance run as HOME/reports/maintenance-DAY.json (DAY: local date)."""
+    from misinfo.digest.compose import zone
     from misinfo.store import open_store
 
+    day = (at or utcnow()).astimezone(zone(settings.timezone)).date()
     store = open_store(settings)
     try:
         stats = store.stats()
@@ -347,6 +338,6 @@ def maintenance(settings: Settings, now: datetime | None = None) -> dict[str, An
     parts = {
         "retention": retention(settings, now),
         "optimize": optimize_store(settings),
-        "retrain": retrain_if_reviewed(settings),
+        "retrain": retrain(settings),
     }
-    return maintenance_report(settings, parts, now.date())
+    return maintenance_report(settings, parts, now)
