@@ -501,6 +501,10 @@ TOPIC_ROLE = {"pm": "narrative:province_merger", "travel": "narrative:leadership
               "smear": "narrative:party_congress_smear", "scam": "narrative:scam_extortion"}  # fmt: skip
 
 
+def _picker(rng: random.Random, options: Sequence[str]) -> Callable[[re.Match[str]], str]:
+    return lambda _m: rng.choice(options)
+
+
 def strip_diacritics(text: str) -> str:
     """What a post typed without tone marks looks like (case kept, đ → d)."""
     text = text.replace("đ", "d").replace("Đ", "D")
@@ -556,7 +560,7 @@ class _Writer:
         if rng.random() < casual:
             for pattern, subs in SHORTHAND:
                 if rng.random() < 0.6:
-                    text = re.sub(pattern, lambda _m, s=subs: rng.choice(s), text)
+                    text = re.sub(pattern, _picker(rng, subs), text)
             if rng.random() < 0.6:
                 text = strip_diacritics(text)
                 if rng.random() < 0.5:

@@ -223,13 +223,16 @@ class Steps:
             columns += [BarColumn(), MofNCompleteColumn()]
         columns += [TextColumn("{task.fields[note]}"), TimeElapsedColumn()]
         start = time.perf_counter()
-        with Progress(*columns, console=self.console, transient=True) as progress:
-            task = progress.add_task(title, total=total, note="")
+        if not self.console.is_terminal:  # a log file or a pipe: one line per step, no redraws
+            yield lambda n=1, note="": None
+        else:
+            with Progress(*columns, console=self.console, transient=True) as progress:
+                task = progress.add_task(title, total=total, note="")
 
-            def advance(n: float = 1, note: str = "") -> None:
-                progress.update(task, advance=n, note=note)
+                def advance(n: float = 1, note: str = "") -> None:
+                    progress.update(task, advance=n, note=note)
 
-            yield advance
+                yield advance
         self.timings[name] = round(time.perf_counter() - start, 2)
         self.console.print(f"[green]✓[/] {title} [dim]({self.timings[name]:.1f} s)[/]")
 
