@@ -92,16 +92,17 @@ def process(
     full: Annotated[bool, typer.Option("--full", help="Re-process everything, not only what is new.")] = False,
 ) -> None:
     """Tag what landed since the last run and index it into the configured store."""
-    from misinfo.pipeline import make_stage
+    from misinfo.pipeline import make_stage, process_lock
     from misinfo.pipeline import process as run_process
     from misinfo.store import open_store
 
     s = settings()
-    store = open_store(s)
-    try:
-        report = run_process(s.home, store, make_stage(s), full=full)
-    finally:
-        store.close()
+    with process_lock(s.home):
+        store = open_store(s)
+        try:
+            report = run_process(s.home, store, make_stage(s), full=full)
+        finally:
+            store.close()
     console.print(
         f"read {report.read} lines from {report.files} files; indexed {report.indexed}; "
         f"quarantined {report.quarantined}"
@@ -115,11 +116,12 @@ def reindex(
     backend: Annotated[str | None, typer.Option(help="sqlite or elasticsearch (default: MISINFO_STORE).")] = None,
 ) -> None:
     """Rebuild the store from the landing zone and the review log, then swap it in."""
-    from misinfo.pipeline import make_stage
+    from misinfo.pipeline import make_stage, process_lock
     from misinfo.pipeline import reindex as run_reindex
 
     s = settings()
-    report = run_reindex(s, make_stage(s), backend=backend)
+    with process_lock(s.home):
+        report = run_reindex(s, make_stage(s), backend=backend)
     console.print(f"rebuilt {backend or s.store} store: {report.indexed} posts, quarantined {report.quarantined}")
 
 

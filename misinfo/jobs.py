@@ -15,15 +15,14 @@ Results are small JSON-able dicts: Airflow keeps them as XCom, so an operator se
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, MisinfoError
+from misinfo.pipeline import process_lock
 from misinfo.settings import Settings
 from misinfo.state import write_json
 
@@ -116,19 +115,6 @@ def crawl_summary(settings: Settings, keys: Sequence[str], interval_start: datet
     return {"run_id": run_id, "ok": ok, "failed": failed, "items": items, "new_items": new_items}
 
 
-@contextmanager
-def _process_lock(home: Path) -> Iterator[None]:
-    """One indexer at a time (an Airflow run beside a CLI `misinfo process`): they share a checkpoint."""
-    path = Path(home) / "state" / "process.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def process_landed(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
     """Normalize, tag, dedup, match claims and index everything landed and not yet indexed.
 
@@ -140,7 +126,7 @@ def process_landed(settings: Settings, run_id: str | None = None) -> dict[str, A
     from misinfo.store import open_store
 
     zone = LandingZone(settings.home)
-    with _process_lock(settings.home):
+    with process_lock(settings.home):
         stage = make_stage(settings)
         store = open_store(settings)
         try:
@@ -251,6 +237,7 @@ def _delete_old_files(folder: Path, pattern: str, cutoff: datetime, *, by_name: 
 
 def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
     """Delete raw posts, quarantined items, crawl logs and indexed posts older than the retention period."""
+    from misinfo.crawl import trim_crawl_runs
     from misinfo.landing import LandingZone
     from misinfo.store import open_store
 
@@ -260,7 +247,8 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
     raw_files = LandingZone(home).delete_older_than(cutoff)
     quarantine_files = _delete_old_files(home / "quarantine", "*.jsonl", cutoff, by_name=True)
     log_files = _delete_old_files(home / "logs" / "crawl", "*.log", cutoff, by_name=False)
-    with _process_lock(home):
+    crawl_runs = trim_crawl_runs(home, cutoff)
+    with process_lock(home):
         store = open_store(settings)
         try:
             posts = store.delete_older_than(cutoff)
@@ -271,6 +259,7 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
         "raw_files": raw_files,
         "quarantine_files": quarantine_files,
         "crawl_logs": log_files,
+        "crawl_run_records": crawl_runs,
         "store_posts": posts,
     }
 
@@ -279,7 +268,7 @@ def optimize_store(settings: Settings) -> dict[str, Any]:
     """Compact the embedded store (FTS merge, planner statistics, WAL checkpoint); others need none."""
     from misinfo.store import open_store
 
-    with _process_lock(settings.home):
+    with process_lock(settings.home):
         store = open_store(settings)
         try:
             optimize = getattr(store, "optimize", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,7 +21,7 @@ from misinfo.errors import InvalidRecord
 from misinfo.landing import LandedLine, LandingZone, new_run_id
 from misinfo.schema import post_from_line
 from misinfo.settings import Settings
-from misinfo.state import append_jsonl, read_json, read_jsonl, write_json
+from misinfo.state import append_jsonl, file_lock, read_json, read_jsonl, write_json
 from misinfo.store.base import PostStore
 
 BATCH_SIZE = 500
@@ -153,6 +154,8 @@ def process(
     if full or ckpt.get("model_version") != stage.version:
         ckpt = {"model_version": stage.version, "offsets": {}}
     offsets: dict[str, int] = ckpt["offsets"]
+    for rel in [r for r in offsets if not (home / r).exists()]:
+        del offsets[rel]  # removed by retention: forget it, so the checkpoint does not grow forever
     todo = [p for p in (files if files is not None else zone.files())]
     pending = []
     for path in todo:
@@ -188,6 +191,11 @@ def process(
     finally:
         bar.close()
     return report
+
+
+def process_lock(home: Path) -> AbstractContextManager[None]:
+    """Held by whoever indexes (CLI, Airflow task, reindex): they share the checkpoint."""
+    return file_lock(home / "state" / "process.lock")
 
 
 def reviews_path(home: Path) -> Path:

@@ -50,9 +50,11 @@ class DedupIndex:
     """Assigns each post a copy-paste group id; persistent when given a path."""
 
     def __init__(self, path: Path | None = None, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
-        from datasketch import MinHashLSH
+        from datasketch import MinHash, MinHashLSH
 
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # one MinHash reused (cleared) per text: its permutations are built once, not per post
+        self._minhash = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
         self.b, self.r = lsh.b, lsh.r
         self.num_perm = num_perm
         # the earliest post sharing any band with this one
@@ -74,16 +76,16 @@ class DedupIndex:
             self._conn.execute("UPDATE meta SET value=? WHERE name='params'", (params,))
 
     def _bands(self, sets: Sequence[set[bytes]]) -> list[list[bytes] | None]:
-        from datasketch import MinHash
-
+        """LSH band keys per shingle set (None for texts too short to group)."""
         out: list[list[bytes] | None] = []
-        todo = [s for s in sets if s]
-        hashes = iter(MinHash.bulk(todo, num_perm=self.num_perm, hashfunc=zlib.crc32)) if todo else iter(())
+        m = self._minhash
         for s in sets:
             if not s:
                 out.append(None)
                 continue
-            hv = np.asarray(next(hashes).hashvalues, dtype=np.uint64)
+            m.clear()
+            m.update_batch(s)
+            hv = np.asarray(m.hashvalues, dtype=np.uint64)
             out.append([bytes([i]) + hv[i * self.r : (i + 1) * self.r].tobytes() for i in range(self.b)])
         return out
 

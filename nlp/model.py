@@ -1,7 +1,9 @@
 """The statistical half of the tagger: TF-IDF features into one logistic regression per narrative.
 
 Features are computed on the folded text (so a post typed without diacritics gets the same
-syllable and character n-grams) plus underthesea's segmented words. One scikit-learn Pipeline,
+features): syllables and syllable pairs, plus underthesea's multi-syllable words. Character
+n-grams were tried: +0.004 to +0.009 macro-F1 in cross-validation for a third more CPU per post,
+which the throughput target (≥ 0.7× raw segmentation) cannot afford. One scikit-learn Pipeline,
 saved with joblib as a versioned artifact: `MISINFO_HOME/models/tagger-<version>.joblib`, or the
 one shipped in `nlp/models/` for a fresh install.
 """
@@ -49,11 +51,6 @@ def build_pipeline(c: float = 8.0) -> Any:
                 "folded",
             ),
             ("word", TfidfVectorizer(token_pattern=r"\S*_\S*", lowercase=False, sublinear_tf=True), "words"),
-            (
-                "char",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2),
-                "folded",
-            ),
         ]
     )
     clf = OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
@@ -102,20 +99,23 @@ class TaggerModel:
     def predict_proba(self, inputs: Sequence[ModelInput]) -> np.ndarray:
         return self.proba(self.transform(inputs))
 
-    def top_features(self, x_row: Any, narrative_index: int, k: int = 3) -> list[tuple[str, float]]:
-        """The features that pushed this row towards the narrative most (value × coefficient)."""
+    def top_features(self, x_row: tuple[Any, Any], narrative_index: int, k: int = 3) -> list[tuple[str, float]]:
+        """The features that pushed a row towards the narrative most (value × coefficient).
+
+        `x_row` is the row's (values, column indices), as `row_of(x, i)` gives them.
+        """
         if self._names is None:
             self._names = self.pipeline.named_steps["features"].get_feature_names_out()
         est = self.pipeline.named_steps["clf"].estimators_[narrative_index]
         coef = est.coef_[0]
-        row = x_row.tocsr()
-        contrib = row.data * coef[row.indices]
+        data, indices = x_row
+        contrib = data * coef[indices]
         order = np.argsort(-contrib)[:k]
         out = []
         for o in order:
             if contrib[o] <= 0:
                 break
-            name = str(self._names[row.indices[o]]).split("__", 1)[-1]
+            name = str(self._names[indices[o]]).split("__", 1)[-1]
             out.append((name.strip(), round(float(contrib[o]), 3)))
         return out
 
@@ -142,6 +142,12 @@ class TaggerModel:
             return cls(data["pipeline"], data["version"], tuple(data["narratives"]), dict(data.get("info", {})))
         except (OSError, KeyError, EOFError, ValueError, TypeError) as exc:
             raise ConfigError(f"model file {path} cannot be loaded: {exc}") from None
+
+
+def row_of(x: Any, i: int) -> tuple[Any, Any]:
+    """Values and column indices of row i of a CSR matrix, without building a new matrix."""
+    start, end = x.indptr[i], x.indptr[i + 1]
+    return x.data[start:end], x.indices[start:end]
 
 
 def model_files(folder: Path) -> list[Path]:

@@ -23,6 +23,7 @@ _URL_RE = re.compile(
     r"live|link|app|io|me|cc|tk|ml|ga|cf|gq|icu|vip|asia|biz)(?:/\S*)?\b",
     re.IGNORECASE,
 )
+_URL_HINT_RE = re.compile(r"://|www\.|\w\.[a-zA-Z]{2}")  # cheap test before the full URL pattern
 _HANDLE_RE = re.compile(r"(?<![\w.])@[\w.]{2,}")
 _HASHTAG_RE = re.compile(r"#(\w+)")
 _EMOJI_RE = re.compile(
@@ -52,6 +53,7 @@ SHORTHAND: dict[str, str] = {
     "đh": "đại hội", "tr": "triệu",
 }
 _YEAR_RE = re.compile(r"\d{4}")
+_LONGEST_SHORTHAND = max(len(k) for k in SHORTHAND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,9 @@ def expand_shorthand(tokens: list[str]) -> list[str]:
     """Spell out shorthand tokens; `SN 1990` is a birth year, `sn` alone a birthday."""
     out: list[str] = []
     for i, tok in enumerate(tokens):
+        if len(tok) > _LONGEST_SHORTHAND:  # most tokens: no need to look them up
+            out.append(tok)
+            continue
         low = tok.lower()
         if low == "sn":
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
@@ -99,6 +104,18 @@ def expand_shorthand(tokens: list[str]) -> list[str]:
     return out
 
 
+def _take(pattern: re.Pattern[str], text: str, group: int) -> tuple[tuple[str, ...], str]:
+    """What a pattern finds, and the text with each find replaced by a space."""
+    found: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        found.append(m.group(group))
+        return " "
+
+    rest = pattern.sub(keep, text)
+    return tuple(found), rest
+
+
 def normalize(raw: str | None) -> Normalized:
     """Normalise one text; never raises on odd input (empty, emoji only, mixed scripts, huge)."""
     text = nfc(raw or "")
@@ -106,14 +123,10 @@ def normalize(raw: str | None) -> Normalized:
     if truncated:
         text = text[:MAX_ANALYSED_CHARS]
     text = _CONTROL_RE.sub(" ", text)
-    urls = tuple(m.group(0) for m in _URL_RE.finditer(text))
-    text = _URL_RE.sub(" ", text)
-    handles = tuple(m.group(0) for m in _HANDLE_RE.finditer(text))
-    text = _HANDLE_RE.sub(" ", text)
-    hashtags = tuple(m.group(1) for m in _HASHTAG_RE.finditer(text))
-    text = _HASHTAG_RE.sub(" ", text)
-    emoji = tuple(m.group(0) for m in _EMOJI_RE.finditer(text))
-    text = _EMOJI_RE.sub(" ", text)
+    urls, text = _take(_URL_RE, text, 0) if _URL_HINT_RE.search(text) else ((), text)
+    handles, text = _take(_HANDLE_RE, text, 0) if "@" in text else ((), text)
+    hashtags, text = _take(_HASHTAG_RE, text, 1) if "#" in text else ((), text)
+    emoji, text = _take(_EMOJI_RE, text, 0)
     text = _MONEY_RE.sub(lambda m: f"{m.group(1)} {_MONEY_UNITS[m.group(2).lower()]}", text)
     tokens = expand_shorthand(_text_normalize(text).split()) if text.strip() else []
     joined = " ".join(tokens)

@@ -97,19 +97,32 @@ class Rules:
     def ids(self) -> tuple[str, ...]:
         return tuple(n.id for n in self._narratives)
 
-    def match(self, tokens: Sequence[str]) -> dict[str, RuleResult]:
-        """Verdict per narrative for normalised tokens (`Normalized.tokens`, hashtags may follow)."""
-        low = [t.lower() for t in tokens]
-        folded = [fold(t) for t in low]
+    def match(self, tokens: Sequence[str], folded: Sequence[str] | None = None) -> dict[str, RuleResult]:
+        """Verdict per narrative for normalised tokens (`Normalized.tokens`, hashtags may follow).
+
+        `folded` is the same tokens folded, when the caller has them already.
+        """
+        if folded is None:
+            folded = [fold(t) for t in tokens]
         found: list[list[tuple[int, int, _Phrase]]] = [[] for _ in self._narratives]
+        index = self._index
+        any_found = False
         for i, ft in enumerate(folded):
-            for ph in self._index.get(ft, ()):
+            cands = index.get(ft)
+            if cands is None:
+                continue
+            for ph in cands:
                 size = len(ph.key)
-                if tuple(folded[i : i + size]) == ph.key and _words_match(low[i : i + size], ph.exact, ph.key):
+                if tuple(folded[i : i + size]) == ph.key and _words_match(
+                    [t.lower() for t in tokens[i : i + size]], ph.exact, ph.key
+                ):
                     found[ph.narrative].append((i, size, ph))
+                    any_found = True
+        if not any_found:
+            return {n.id: RuleResult() for n in self._narratives}
         offsets = []
         pos = 0
-        for t in low:
+        for t in tokens:
             offsets.append(pos)
             pos += len(t) + 1
         return {

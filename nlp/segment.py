@@ -40,11 +40,12 @@ def segment(tokens: Sequence[str]) -> list[str]:
         return word_tokenize(" ".join(tokens), format="text", use_token_normalize=False).split()
     tags = model.predict([[t] for t in tokens])
     words: list[str] = []
-    for i, (tag, token) in enumerate(zip(tags, tokens, strict=False)):
-        if tag == "I-W" and i > 0:
-            words[-1] = words[-1] + "_" + token
+    append = words.append
+    for tag, token in zip(tags, tokens, strict=False):
+        if tag == "I-W" and words:
+            words[-1] += "_" + token
         else:
-            words.append(token)
+            append(token)
     return words
 
 

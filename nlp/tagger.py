@@ -15,7 +15,7 @@ import numpy as np
 
 from misinfo.domain import Evidence, Tag
 from misinfo.text import fold
-from nlp.model import ModelInput, TaggerModel
+from nlp.model import ModelInput, TaggerModel, row_of
 from nlp.normalize import Normalized, normalize
 from nlp.rules import RuleResult, Rules
 from nlp.segment import segment
@@ -50,6 +50,12 @@ class Analysis:
     @property
     def rules_tokens(self) -> tuple[str, ...]:
         return self.norm.tokens + self.norm.hashtags
+
+    @property
+    def rules_folded(self) -> list[str]:
+        """`rules_tokens` folded (fold keeps lengths, so the folded text splits the same way)."""
+        folded = self.norm.folded.split(" ") if self.norm.folded else []
+        return folded + [fold(h) for h in self.norm.hashtags]
 
 
 def analyse(text: str | None) -> Analysis:
@@ -90,11 +96,11 @@ class Tagger:
         """Tags per text, same order; vectorised once for the whole batch."""
         if not analyses:
             return []
-        rule_results = [self.rules.match(a.rules_tokens) for a in analyses]
+        rule_results = [self.rules.match(a.rules_tokens, a.rules_folded) for a in analyses]
         probs: np.ndarray | None = None
         x = None
         if self.mode != "rules" and self.model is not None:
-            x = self.model.transform([a.model_input for a in analyses])
+            x = self.model.transform([a.model_input for a in analyses]).tocsr()
             probs = self.model.proba(x)
         out: list[tuple[Tag, ...]] = []
         for i, rules in enumerate(rule_results):
@@ -115,7 +121,7 @@ class Tagger:
                 evidence = list(rule.evidence) if self.mode != "model" else []
                 if x is not None and col is not None and self.mode != "rules":
                     evidence.append(Evidence("feature", "model probability", round(p, 3)))
-                    for name, weight in self.model.top_features(x[i], col):  # type: ignore[union-attr]
+                    for name, weight in self.model.top_features(row_of(x, i), col):  # type: ignore[union-attr]
                         evidence.append(Evidence("feature", name, weight))
                 tags.append(Tag(n, round(score, 4), tuple(evidence)))
             out.append(tuple(tags))
@@ -123,7 +129,7 @@ class Tagger:
 
     def scores(self, analyses: Sequence[Analysis]) -> tuple[list[dict[str, RuleResult]], np.ndarray]:
         """Raw rule results and model probabilities (for evaluation and tuning)."""
-        rule_results = [self.rules.match(a.rules_tokens) for a in analyses]
+        rule_results = [self.rules.match(a.rules_tokens, a.rules_folded) for a in analyses]
         if self.model is None:
             return rule_results, np.zeros((len(analyses), len(self.ids)))
         probs = self.model.predict_proba([a.model_input for a in analyses])

@@ -7,11 +7,8 @@ keeps two overlapping runs (a manual one beside Airflow's) from both sending.
 
 from __future__ import annotations
 
-import fcntl
 import smtplib
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -24,7 +21,7 @@ from misinfo.digest.render import render_digest
 from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, DeliveryError
 from misinfo.settings import Settings
-from misinfo.state import append_jsonl, read_jsonl
+from misinfo.state import append_jsonl, file_lock, read_jsonl
 from misinfo.store.base import PostStore
 
 SMTP_TIMEOUT = 30.0
@@ -49,18 +46,6 @@ def sent_record(home: Path, day: date) -> dict[str, Any] | None:
     """The latest log record for `day`, or None if no digest for that date was accepted by a server."""
     records = [r for r in read_jsonl(log_path(home)) if r.get("date") == day.isoformat()]
     return records[-1] if records else None
-
-
-@contextmanager
-def _digest_lock(home: Path) -> Iterator[None]:
-    path = Path(home) / "state" / "digest.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _domain(address: str) -> str:
@@ -146,7 +131,7 @@ def send_digest(
     recipients = settings.digest_recipients
     if not recipients:
         raise ConfigError("MISINFO_DIGEST_TO is empty: set the digest recipients (comma-separated)")
-    with _digest_lock(settings.home):
+    with file_lock(settings.home / "state" / "digest.lock"):
         previous = sent_record(settings.home, day)
         if previous and not force:
             return SendResult(day=day, sent=False, message_id=previous.get("message_id"),

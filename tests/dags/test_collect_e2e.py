@@ -18,7 +18,8 @@ from misinfo.store.sqlite import SqliteStore
 from nlp.model import newest_model_path
 from tests.dags.conftest import dags_test
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+# one xdist worker runs all three, so they share one migrated AIRFLOW_HOME (migrating takes ~10 s)
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.xdist_group("airflow")]
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 LOGICAL = (NOW - timedelta(hours=1)).isoformat()  # a CronDataInterval run at T covers [T-1h, T)

@@ -159,3 +159,13 @@ def test_parsing_imports_no_library_code_and_reads_no_config(tmp_path):
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result == {"errors": {}, "dags": sorted(DAG_IDS), "heavy": []}
     assert not (tmp_path / "h").exists()  # nothing written to MISINFO_HOME either
+
+
+def test_root_airflowignore_keeps_a_bundle_at_the_repository_root_to_dags():
+    from airflow.dag_processing.dagbag import DagBag
+
+    from misinfo.settings import PROJECT_ROOT
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT))
+    assert bag.import_errors == {} and set(bag.dag_ids) == DAG_IDS
+    assert sorted(s.file for s in bag.dagbag_stats) == sorted(f"dags/{d}.py" for d in DAG_IDS)

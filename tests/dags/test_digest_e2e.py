@@ -15,7 +15,8 @@ from misinfo.store.sqlite import SqliteStore
 from tests.dags.conftest import dags_test
 from tests.digest.conftest import DAY, fill_store, free_port
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+# one xdist worker runs all three, so they share one migrated AIRFLOW_HOME (migrating takes ~10 s)
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.xdist_group("airflow")]
 
 RUN_AT = "2026-11-09T07:00:00+07:00"  # the 07:00 run on 9 Nov reports on 8 Nov (DAY)
 

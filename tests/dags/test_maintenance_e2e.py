@@ -13,7 +13,8 @@ from misinfo.store.sqlite import SqliteStore
 from tests.dags.conftest import dags_test
 from tests.factories import make_post, make_tagged
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+# one xdist worker runs all three, so they share one migrated AIRFLOW_HOME (migrating takes ~10 s)
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.xdist_group("airflow")]
 
 RUN_AT = datetime(2026, 11, 29, 19, 30, tzinfo=UTC)  # 02:30 on 30 Nov, Asia/Ho_Chi_Minh
 

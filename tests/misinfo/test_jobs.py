@@ -154,6 +154,8 @@ def test_retention_deletes_old_raw_quarantine_logs_and_posts_and_is_idempotent(t
     store = SqliteStore(s.sqlite_file)
     store.upsert([make_tagged("a", created_at=old), make_tagged("b", created_at=new)])
     store.close()
+    write_crawl_run(s.home, report("ok", started_at=old.isoformat()).to_dict())
+    write_crawl_run(s.home, report("ok", started_at=new.isoformat(), items=3).to_dict())
 
     result = jobs.retention(s, now)
     assert result["cutoff"] == (now - timedelta(days=30)).isoformat()
@@ -161,6 +163,8 @@ def test_retention_deletes_old_raw_quarantine_logs_and_posts_and_is_idempotent(t
     assert [f.name for f in zone.files()] == ["new.jsonl"]
     assert sorted(p.name for p in qdir.iterdir()) == [f"{new:%Y-%m-%d}.jsonl"]
     assert sorted(p.name for p in logs.iterdir()) == ["new.log"]
+    assert result["crawl_run_records"] == 1
+    assert [r.items for r in read_crawl_runs(s.home)] == [3]
     store = SqliteStore(s.sqlite_file)
     assert store.get("tiktok:a") is None and store.get("tiktok:b") is not None
     store.close()

@@ -55,6 +55,18 @@ def test_process_is_incremental_and_idempotent(home: Path, tmp_path: Path) -> No
     assert full.read == 20 and store.stats().posts == 15
 
 
+def test_checkpoint_forgets_files_removed_by_retention(home: Path, tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    zone = LandingZone(home)
+    gone = zone.append([make_post(1)], run_id="old")["tiktok"]
+    process(home, store, PassThrough(), progress=False)
+    gone.unlink()
+    zone.append([make_post(2)], run_id="new")
+    process(home, store, PassThrough(), progress=False)
+    offsets = json.loads((home / "state" / "process-sqlite.json").read_text())["offsets"]
+    assert list(offsets) == [zone.relpath(zone.files()[0])]
+
+
 def test_a_new_model_version_reprocesses_everything(home: Path, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.db")
     LandingZone(home).append([make_post(i) for i in range(4)])
