@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
     started = datetime.now(UTC)
+    load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     for i, name in enumerate(names, start=1):
         if name not in found:
             results[name] = {"error": f"bench/{name}.py does not exist (yet)"}
@@ -97,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {k: round(v, 1) for k, v in timings.items()},
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
-        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "load_average_before": load_before,  # other work on the machine skews every number
+        "load_average_after": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
