@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/uv
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/misinfo demo
+	$(BIN)/misinfo demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	bash scripts/ensure-browser.sh

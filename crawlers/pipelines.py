@@ -10,9 +10,10 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from misinfo.domain import Post
-from misinfo.errors import InvalidRecord
+from misinfo.errors import InvalidRecord, StoreUnavailable
 from misinfo.landing import LandingZone, RunWriter
 from misinfo.schema import post_from_record
 
@@ -24,6 +25,7 @@ class LandingZonePipeline:
         self.crawler = crawler
         self.buffer: list[Post] = []
         self.writer: RunWriter | None = None
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> LandingZonePipeline:
@@ -35,6 +37,8 @@ class LandingZonePipeline:
 
     def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
+        if self.failed:
+            raise DropItem(f"landing zone not writable; {spider.source.key} stopped")
         stats = self.crawler.stats
         record = ItemAdapter(item).asdict()
         try:
@@ -53,13 +57,31 @@ class LandingZonePipeline:
         return item
 
     def flush(self) -> None:
-        if not self.buffer:
+        if not self.buffer or self.failed:
             return
         spider = self.crawler.spider
-        if self.writer is None:
-            self.writer = self.zone.open_run(spider.source.platform, f"{spider.run_id}.{spider.source.key}")
-        self.writer.append(self.buffer)
+        try:
+            if self.writer is None:
+                self.writer = self.zone.open_run(spider.source.platform, f"{spider.run_id}.{spider.source.key}")
+            self.writer.append(self.buffer)
+        except (StoreUnavailable, OSError) as exc:
+            self.fail(exc)
+            return
         self.buffer = []
+
+    def fail(self, exc: Exception) -> None:
+        """The landing zone cannot be written (disk full, read-only): stop the crawl and say so.
+
+        The error goes into the crawl's health record (status "error", exit non-zero), and the
+        watermark stays where it was, so the next run fetches these posts again.
+        """
+        spider = self.crawler.spider
+        self.failed = True
+        message = str(exc) if isinstance(exc, StoreUnavailable) else f"cannot write the landing zone: {exc}"
+        spider.errors.append(message)
+        self.crawler.stats.inc_value("misinfo/landing_errors")
+        spider.logger.error("source %s: %s; stopping the crawl", spider.source.key, message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="landing_write_failed"))
 
     def close_spider(self) -> None:
         try:
