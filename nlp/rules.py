@@ -32,6 +32,7 @@ class Hit:
     kind: str
     start: int  # character offset in the text
     key: tuple[str, ...]  # folded phrase words, what combination groups are made of
+    loose: bool = False  # one syllable matched without its diacritics: ambiguous on its own
 
 
 @dataclass(slots=True)
@@ -52,8 +53,15 @@ class _Phrase:
     exact: tuple[str, ...]  # lowercased words with their diacritics
 
 
-def _words_match(text_low: Sequence[str], exact: tuple[str, ...], key: tuple[str, ...]) -> bool:
-    """Each text word is the phrase word itself, or that word typed without diacritics."""
+def _words_match(text_low: Sequence[str], exact: tuple[str, ...], key: tuple[str, ...], in_combo: bool) -> bool:
+    """Each text word is the phrase word itself, or that word typed without diacritics.
+
+    A one-syllable phrase on its own must match with its marks: bare, it is too ambiguous (`lai`
+    is `lãi` or `lại`, `san` is `sàn` or `sân`). Inside a combination the other group gives the
+    context (`nhap vao` + `xa` is a commune merger), and longer phrases disambiguate themselves.
+    """
+    if len(exact) == 1 and not in_combo:
+        return text_low[0] == exact[0]
     return all(t in (w, f) for t, w, f in zip(text_low, exact, key, strict=True))
 
 
@@ -104,7 +112,7 @@ class Rules:
         """
         if folded is None:
             folded = [fold(t) for t in tokens]
-        found: list[list[tuple[int, int, _Phrase]]] = [[] for _ in self._narratives]
+        found: list[list[tuple[int, int, _Phrase, bool]]] = [[] for _ in self._narratives]
         index = self._index
         any_found = False
         for i, ft in enumerate(folded):
@@ -113,10 +121,9 @@ class Rules:
                 continue
             for ph in cands:
                 size = len(ph.key)
-                if tuple(folded[i : i + size]) == ph.key and _words_match(
-                    [t.lower() for t in tokens[i : i + size]], ph.exact, ph.key
-                ):
-                    found[ph.narrative].append((i, size, ph))
+                window = [t.lower() for t in tokens[i : i + size]]
+                if tuple(folded[i : i + size]) == ph.key and _words_match(window, ph.exact, ph.key, ph.kind == COMBO):
+                    found[ph.narrative].append((i, size, ph, size == 1 and window[0] != ph.exact[0]))
                     any_found = True
         if not any_found:
             return {n.id: RuleResult() for n in self._narratives}
@@ -131,7 +138,7 @@ class Rules:
 
     @staticmethod
     def _verdict(
-        found: list[tuple[int, int, _Phrase]],
+        found: list[tuple[int, int, _Phrase, bool]],
         combos_def: list[tuple[str, int, list[set[tuple[str, ...]]]]],
         offsets: list[int],
     ) -> RuleResult:
@@ -143,9 +150,9 @@ class Rules:
         hits: list[Hit] = []
         end = -1
         span: tuple[int, int] | None = None
-        for start, size, ph in found:
+        for start, size, ph, loose in found:
             if span == (start, size) or start >= end:
-                hits.append(Hit(ph.phrase, ph.kind, offsets[start], ph.key))
+                hits.append(Hit(ph.phrase, ph.kind, offsets[start], ph.key, loose))
                 if span != (start, size):
                     span, end = (start, size), start + size
         strong = sorted({h.phrase for h in hits if h.kind == STRONG})
@@ -153,8 +160,10 @@ class Rules:
         excluded = sorted({h.phrase for h in hits if h.kind == EXCLUDE})
         combos = []
         for name, window, groups in combos_def:
-            positions = [[h.start for h in hits if h.key in g] for g in groups]
-            if all(positions) and _within(positions, window):
+            members = [[h for h in hits if h.key in g] for g in groups]
+            positions = [[h.start for h in m] for m in members]
+            # at least one member must be unambiguous: `vang` + `lai` (vâng/vàng, lại/lãi) is no scam
+            if all(positions) and _within(positions, window) and any(not h.loose for m in members for h in m):
                 combos.append(name)
         score = 0.0
         if strong:
