@@ -25,6 +25,7 @@ NUM_PERM = 64
 MIN_WORDS = 6  # shorter texts ("ok", "😂") are never grouped: they match each other by accident
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+SCHEMA_VERSION = 2  # bump when the tables change; an older state file is rebuilt, not misread
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS groups (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, grp TEXT NOT NULL);
@@ -66,7 +67,11 @@ class DedupIndex:
         self._conn = sqlite3.connect(str(path) if path else ":memory:", timeout=60, isolation_level=None,
                                      check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            # state from another layout (or none yet): it is derived, so start it afresh
+            self._conn.executescript("DROP TABLE IF EXISTS groups; DROP TABLE IF EXISTS bands; DROP TABLE IF EXISTS meta;")
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         params = f"{threshold}:{num_perm}:{MIN_WORDS}:bigram:crc32"
         row = self._conn.execute("SELECT value FROM meta WHERE name='params'").fetchone()
         if row is None:

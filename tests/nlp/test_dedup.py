@@ -70,3 +70,18 @@ def test_another_process_sees_the_same_groups(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(path), PARAPHRASE], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == group_id("fb:1")
+
+
+def test_state_from_an_older_layout_is_rebuilt_not_misread(tmp_path):
+    import sqlite3
+
+    from nlp.dedup import DedupIndex
+
+    path = tmp_path / "dedup.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("CREATE TABLE bands (bkey BLOB, seq INTEGER, extra TEXT); CREATE TABLE groups (key TEXT);")
+    old.close()
+    index = DedupIndex(path)
+    text = "danh sach sap nhap tinh moi dang lan truyen tren mang xa hoi la gia mao"
+    assert index.assign([("tiktok:1", text), ("tiktok:2", text)]) == [index.group_of("tiktok:1")] * 2
+    index.close()
