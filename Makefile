@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 export MISINFO_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test bench lint venv clean browser
+.PHONY: demo test bench lint venv clean
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)

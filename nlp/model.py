@@ -24,7 +24,7 @@ from misinfo.domain import NARRATIVES
 from misinfo.errors import ConfigError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "models"
-ARTIFACT_RE = re.compile(r"^tagger-(?P<version>[0-9]{8}T[0-9]{6}-[0-9a-f]{8})\.joblib$")
+ARTIFACT_RE = re.compile(r"^tagger-(?P<version>[0-9]{8}T[0-9]{6}(?:[0-9]{6})?-[0-9a-f]{8})\.joblib$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ class TaggerModel:
         digest = hashlib.sha1(
             "\n".join(f"{i.folded}\t{','.join(sorted(ls))}" for i, ls in zip(inputs, labels, strict=True)).encode()
         ).hexdigest()[:8]
-        version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + digest
+        version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + digest  # µs: two in one second stay ordered
         return cls(pipeline, version, NARRATIVES, dict(info or {}, n=len(inputs)))
 
     def transform(self, inputs: Sequence[ModelInput]) -> Any:
