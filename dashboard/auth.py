@@ -19,6 +19,7 @@ from typing import Any
 import bcrypt
 import yaml
 
+from misinfo.configfile import read_yaml
 from misinfo.errors import ConfigError, MisinfoError
 from misinfo.settings import Settings
 
@@ -82,16 +83,7 @@ def check_password(password: str, password_hash: str) -> bool:
 def load_users(path: Path) -> dict[str, User]:
     """Users by name; a missing file is no users. Bad YAML or entries raise one `ConfigError`."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"users file {path} is not valid YAML{where}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read users file {path}: {exc}") from None
+    data = read_yaml(path, "users", missing={})
     entries: Any = (data or {}).get("users", []) if isinstance(data, dict) else data
     if entries is None:
         entries = []

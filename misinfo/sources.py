@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from misinfo.configfile import read_yaml
 from misinfo.errors import ConfigError
 
 
@@ -57,16 +57,7 @@ def _entry_errors(index: int, entry: Any, exc: ValidationError) -> str:
 def load_sources(path: Path) -> list[Source]:
     """Read and validate the sources file; any problem is one `ConfigError` naming the entry and field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"sources file not found: {path} (set MISINFO_SOURCES)") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read sources file {path}: {exc}") from None
+    data = read_yaml(path, "sources", hint=" (set MISINFO_SOURCES)")
     if data is None:
         return []
     if isinstance(data, dict) and "sources" in data:

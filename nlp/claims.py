@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from misinfo.configfile import read_yaml, validation_message
 from misinfo.domain import ClaimMatch
 from misinfo.errors import ConfigError
-from nlp.taxonomy import _load_yaml, validation_message
 
 
 class Claim(BaseModel):
@@ -51,7 +51,7 @@ class Registry(BaseModel):
 
 @lru_cache(maxsize=8)
 def load_registry(path: Path) -> Registry:
-    data = _load_yaml(Path(path), "claims")
+    data = read_yaml(Path(path), "claims")
     try:
         return Registry.model_validate(data)
     except ValidationError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from misinfo.configfile import read_yaml, validation_message
 from misinfo.domain import NARRATIVES
 from misinfo.errors import ConfigError
 from misinfo.text import fold
@@ -93,30 +93,9 @@ class Taxonomy(BaseModel):
         return tuple(n.id for n in self.narratives)
 
 
-def _load_yaml(path: Path, what: str) -> object:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{what} file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{what} file {path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-
-
-def validation_message(path: Path, exc: ValidationError) -> str:
-    """One line per problem, naming where in the file it is."""
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"])
-        parts.append(f"{where}: {err['msg']}")
-    return f"{path}: " + "; ".join(parts)
-
-
 @lru_cache(maxsize=8)
 def load_taxonomy(path: Path) -> Taxonomy:
-    data = _load_yaml(Path(path), "narratives")
+    data = read_yaml(Path(path), "narratives")
     try:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:

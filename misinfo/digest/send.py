@@ -116,12 +116,17 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _open(settings: Settings, store: PostStore | None) -> tuple[PostStore, bool]:
+def _message(settings: Settings, day: date, store: PostStore | None) -> EmailMessage:
+    """Build the day's message on the given store, or on the configured one opened for it."""
     if store is not None:
-        return store, False
+        return build_message(settings, day, store)
     from misinfo.store import open_store
 
-    return open_store(settings), True
+    db = open_store(settings)
+    try:
+        return build_message(settings, day, db)
+    finally:
+        db.close()
 
 
 def send_digest(
@@ -136,12 +141,7 @@ def send_digest(
         if previous and not force:
             return SendResult(day=day, sent=False, message_id=previous.get("message_id"),
                               recipients=tuple(previous.get("recipients", ())), previous=previous)
-        db, owned = _open(settings, store)
-        try:
-            msg = build_message(settings, day, db)
-        finally:
-            if owned:
-                db.close()
+        msg = _message(settings, day, store)
         refused = _deliver(settings, msg, recipients)
         record = {
             "date": day.isoformat(),
@@ -166,12 +166,7 @@ def send_digest(
 def write_digest(settings: Settings, day: date, out: Path, *, store: PostStore | None = None) -> list[Path]:
     """Write the digest as `out` (.eml, what would be sent) and the HTML beside it; logs nothing."""
     out = Path(out)
-    db, owned = _open(settings, store)
-    try:
-        msg = build_message(settings, day, db)
-    finally:
-        if owned:
-            db.close()
+    msg = _message(settings, day, store)
     eml = out if out.suffix.lower() == ".eml" else out.with_name(out.name + ".eml")
     try:
         eml.parent.mkdir(parents=True, exist_ok=True)
