@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -254,7 +254,7 @@ def write_csv(store: PostStore, query: SearchQuery, out: IO[str], tz: str, heade
 
 def export_file(
     store: PostStore, query: SearchQuery, *, home: Path, who: str, tz: str, header: Sequence[str]
-) -> IO[bytes]:
+) -> BinaryIO:
     """The CSV of all matching posts as a file object, written batch by batch to a temporary file.
 
     Called by `st.download_button` only when the analyst clicks (deferred data), on its own

@@ -30,7 +30,7 @@ with ui.guard():
     top = q.cached_search(ctx.store, ctx.key, version, query)
     buckets = q.cached_counts(ctx.store, ctx.key, version, "hour", since, at, (nid,))
     statuses = dict(q.cached_facets(ctx.store, ctx.key, version, query, "review_status", 10))
-if anchored:
+if anchored and newest is not None:
     st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon=":material/schedule:")
 if top.total == 0:
     st.info(t("narrative.empty"))

@@ -1,5 +1,7 @@
 """Tìm kiếm: the archive by keyword (with or without diacritics), filters, sort, paging, CSV export."""
 
+from typing import cast
+
 import streamlit as st
 
 from dashboard import actions, ui
@@ -7,7 +9,7 @@ from dashboard import queries as q
 from dashboard.i18n import label_of, t
 from misinfo import fmt
 from misinfo.domain import VERDICTS
-from misinfo.store.base import SearchQuery
+from misinfo.store.base import SearchQuery, Sort
 
 ctx = ui.context()
 st.title(t("search.title"))
@@ -51,13 +53,14 @@ if not st.session_state.get("search_run"):
     st.stop()
 
 since = until = None
-if date_from or date_to:
-    since, until = q.day_bounds(date_from or date_to, date_to or date_from, ctx.tz)
+first_day, last_day = date_from or date_to, date_to or date_from
+if first_day is not None and last_day is not None:
+    since, until = q.day_bounds(first_day, last_day, ctx.tz)
     since = since if date_from else None
     until = until if date_to else None
 query = SearchQuery(
     text=text, narratives=tuple(narratives), platforms=tuple(chosen_platforms), sources=tuple(chosen_sources),
-    review_statuses=tuple(statuses), since=since, until=until, sort=sort,
+    review_statuses=tuple(statuses), since=since, until=until, sort=cast(Sort, sort),
     page=st.session_state.get("search_page", 1), size=size,
 )  # fmt: skip
 with ui.guard():

@@ -33,7 +33,7 @@ interval = c2.radio(
 range_days = c3.selectbox(
     t("trends.chart_range"), [7, 14, 30], key="trends_range", format_func=lambda n: t("common.last_days", n=n)
 )
-if anchored:
+if anchored and newest is not None:
     st.info(t("common.anchored", newest=fmt.datetime_vi(newest, ctx.tz)), icon=":material/schedule:")
 
 s = ctx.settings
