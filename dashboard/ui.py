@@ -16,12 +16,12 @@ import streamlit as st
 
 from dashboard.auth import NotAllowed, User
 from dashboard.i18n import label_of, t
-from dashboard.queries import claim_texts, narrative_labels, open_cached_store, store_key
+from dashboard.queries import cached_facets, claim_texts, narrative_labels, open_cached_store, store_key
 from misinfo import fmt
 from misinfo.domain import TaggedPost
 from misinfo.errors import ConfigError, MisinfoError, QueryError, StoreUnavailable
 from misinfo.settings import Settings, load_settings
-from misinfo.store.base import PostStore
+from misinfo.store.base import PostStore, SearchQuery
 
 CARD_CSS = """
 <style>
@@ -153,10 +153,20 @@ def post_html(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, text_limit: 
         if r.note:
             line += f"<br>{esc(t('post.review_note', note=r.note))}"
         parts.append(f'<div class="mm-review {esc(r.verdict)}">{line}</div>')
-    if tp.dup_group:
-        parts.append(f'<div class="mm-meta">{esc(t("post.dup_group", group=tp.dup_group))}</div>')
+    copies = group_size(tp, ctx)
+    if copies > 1:  # every post has a group id; only a group with copies is a copy-paste group
+        parts.append(f'<div class="mm-meta">{esc(t("post.dup_group", group=tp.dup_group, n=fmt.number(copies)))}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def group_size(tp: TaggedPost, ctx: Ctx) -> int:
+    """Posts in this post's near-duplicate group (cached per store version)."""
+    if not tp.dup_group:
+        return 0
+    query = SearchQuery(dup_groups=(tp.dup_group,))
+    counts = cached_facets(ctx.store, ctx.key, ctx.version, query, "dup_group", 1)
+    return counts[0][1] if counts else 1
 
 
 def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:

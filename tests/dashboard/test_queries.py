@@ -179,3 +179,18 @@ def test_unknown_language_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="MISINFO_UI_LANGUAGE"):
         i18n.use("xx")
+
+
+def test_only_groups_with_copies_are_shown_as_copy_groups(tmp_path: Path) -> None:
+    from dashboard.auth import User
+    from dashboard.ui import Ctx, group_size
+    from misinfo.settings import Settings
+
+    db = SqliteStore(tmp_path / "g.sqlite3")
+    alone = make_tagged("1", "một bài", dup_group="g-alone")
+    copies = [make_tagged(str(i), "bài dán lại", dup_group="g-copy") for i in (2, 3, 4)]
+    db.upsert([alone, *copies])
+    ctx = Ctx(Settings(home=tmp_path), db, "test-groups", User("an", "analyst"))
+    assert group_size(alone, ctx) == 1
+    assert group_size(copies[0], ctx) == 3
+    assert group_size(make_tagged("5", "không nhóm"), ctx) == 0
