@@ -141,34 +141,45 @@ def _unrecognised(text: str) -> Block:
     return Block("layout_changed", "no __UNIVERSAL_DATA_FOR_REHYDRATION__, SIGI_STATE or __NEXT_DATA__")
 
 
+def _layout_data(text: str, scope: str) -> tuple[str, dict[str, Any]] | Block | None:
+    """The page's data in whichever layout it uses: `("universal", detail)` for
+    `__DEFAULT_SCOPE__[scope]`, `("sigi", state)`, `("next", pageProps)`; a `Block` when the data says
+    so (status code, missing scope); None when the page has none of the three scripts."""
+    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
+    if universal is not None:
+        detail = dig(universal, "__DEFAULT_SCOPE__", scope)
+        if not isinstance(detail, dict):
+            return Block("layout_changed", f"no {scope} in rehydration data")
+        return _status_block(detail) or ("universal", detail)
+    sigi = _script_json(text, "SIGI_STATE")
+    if isinstance(sigi, dict):
+        return "sigi", sigi
+    nxt = _script_json(text, "__NEXT_DATA__")
+    if isinstance(nxt, dict):
+        props = dig(nxt, "props", "pageProps") or {}
+        return _status_block(props) or ("next", props if isinstance(props, dict) else {})
+    return None
+
+
 def parse_profile(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A profile page: the account's `secUid` (for the list API) and any videos embedded in it."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
     if block := url_block(url):
         return PageResult(block=block)
-    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
-    if universal is not None:
-        detail = dig(universal, "__DEFAULT_SCOPE__", "webapp.user-detail")
-        if not isinstance(detail, dict):
-            return PageResult(block=Block("layout_changed", "no webapp.user-detail in rehydration data"))
-        if block := _status_block(detail):
-            return PageResult(block=block)
-        user = dig(detail, "userInfo", "user") or {}
-        return PageResult(info=_user_info(user, dig(detail, "userInfo", "stats")))
-    sigi = _script_json(text, "SIGI_STATE")
-    if isinstance(sigi, dict):
-        users = dig(sigi, "UserModule", "users") or {}
-        user = next(iter(users.values()), {}) if isinstance(users, dict) and users else {}
-        records = _records(dig(sigi, "ItemModule") or {}, **kw)
-        return PageResult(records=records, info=_user_info(user, None))
-    nxt = _script_json(text, "__NEXT_DATA__")
-    if isinstance(nxt, dict):
-        props = dig(nxt, "props", "pageProps") or {}
-        if block := _status_block(props):
-            return PageResult(block=block)
-        user = dig(props, "userInfo", "user") or {}
-        return PageResult(records=_records(dig(props, "items") or [], **kw), info=_user_info(user, None))
-    return PageResult(block=_unrecognised(text))
+    found = _layout_data(text, "webapp.user-detail")
+    if isinstance(found, Block):
+        return PageResult(block=found)
+    if found is None:
+        return PageResult(block=_unrecognised(text))
+    layout, data = found
+    if layout == "universal":
+        return PageResult(info=_user_info(dig(data, "userInfo", "user") or {}, dig(data, "userInfo", "stats")))
+    if layout == "sigi":
+        users = dig(data, "UserModule", "users") or {}
+        user: Any = next(iter(users.values()), {}) if isinstance(users, dict) and users else {}
+        return PageResult(records=_records(dig(data, "ItemModule") or {}, **kw), info=_user_info(user, None))
+    user = dig(data, "userInfo", "user") or {}
+    return PageResult(records=_records(dig(data, "items") or [], **kw), info=_user_info(user, None))
 
 
 def _user_info(user: Any, stats: Any) -> dict[str, Any]:
@@ -190,24 +201,15 @@ def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
     if block := url_block(url):
         return PageResult(block=block)
-    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
-    if universal is not None:
-        detail = dig(universal, "__DEFAULT_SCOPE__", "webapp.video-detail")
-        if not isinstance(detail, dict):
-            return PageResult(block=Block("layout_changed", "no webapp.video-detail in rehydration data"))
-        if block := _status_block(detail):
-            return PageResult(block=block)
-        return PageResult(records=_records([dig(detail, "itemInfo", "itemStruct")], **kw))
-    sigi = _script_json(text, "SIGI_STATE")
-    if isinstance(sigi, dict):
-        return PageResult(records=_records(dig(sigi, "ItemModule") or {}, **kw))
-    nxt = _script_json(text, "__NEXT_DATA__")
-    if isinstance(nxt, dict):
-        props = dig(nxt, "props", "pageProps") or {}
-        if block := _status_block(props):
-            return PageResult(block=block)
-        return PageResult(records=_records([dig(props, "itemInfo", "itemStruct")], **kw))
-    return PageResult(block=_unrecognised(text))
+    found = _layout_data(text, "webapp.video-detail")
+    if isinstance(found, Block):
+        return PageResult(block=found)
+    if found is None:
+        return PageResult(block=_unrecognised(text))
+    layout, data = found
+    if layout == "sigi":
+        return PageResult(records=_records(dig(data, "ItemModule") or {}, **kw))
+    return PageResult(records=_records([dig(data, "itemInfo", "itemStruct")], **kw))
 
 
 def parse_item_list(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
