@@ -141,10 +141,21 @@ def _unrecognised(text: str) -> Block:
     return Block("layout_changed", "no __UNIVERSAL_DATA_FOR_REHYDRATION__, SIGI_STATE or __NEXT_DATA__")
 
 
-def _layout_data(text: str, scope: str) -> tuple[str, dict[str, Any]] | Block | None:
+def _layout_data(text: str, url: str, scope: str) -> tuple[str, dict[str, Any]] | PageResult:
     """The page's data in whichever layout it uses: `("universal", detail)` for
-    `__DEFAULT_SCOPE__[scope]`, `("sigi", state)`, `("next", pageProps)`; a `Block` when the data says
-    so (status code, missing scope); None when the page has none of the three scripts."""
+    `__DEFAULT_SCOPE__[scope]`, `("sigi", state)`, `("next", pageProps)`; or the `PageResult` carrying
+    the block (login redirect, status code, missing scope, none of the three scripts)."""
+    if block := url_block(url):
+        return PageResult(block=block)
+    found = _find_layout(text, scope)
+    if isinstance(found, Block):
+        return PageResult(block=found)
+    if found is None:
+        return PageResult(block=_unrecognised(text))
+    return found
+
+
+def _find_layout(text: str, scope: str) -> tuple[str, dict[str, Any]] | Block | None:
     universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
     if universal is not None:
         detail = dig(universal, "__DEFAULT_SCOPE__", scope)
@@ -164,13 +175,9 @@ def _layout_data(text: str, scope: str) -> tuple[str, dict[str, Any]] | Block | 
 def parse_profile(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A profile page: the account's `secUid` (for the list API) and any videos embedded in it."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := url_block(url):
-        return PageResult(block=block)
-    found = _layout_data(text, "webapp.user-detail")
-    if isinstance(found, Block):
-        return PageResult(block=found)
-    if found is None:
-        return PageResult(block=_unrecognised(text))
+    found = _layout_data(text, url, "webapp.user-detail")
+    if isinstance(found, PageResult):
+        return found
     layout, data = found
     if layout == "universal":
         return PageResult(info=_user_info(dig(data, "userInfo", "user") or {}, dig(data, "userInfo", "stats")))
@@ -199,13 +206,9 @@ def _user_info(user: Any, stats: Any) -> dict[str, Any]:
 def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
     """A video page in any of the three layouts: one record, or the block (e.g. 10216 private post)."""
     kw = {"source": source, "base_url": base_url, "collected_at": collected_at}
-    if block := url_block(url):
-        return PageResult(block=block)
-    found = _layout_data(text, "webapp.video-detail")
-    if isinstance(found, Block):
-        return PageResult(block=found)
-    if found is None:
-        return PageResult(block=_unrecognised(text))
+    found = _layout_data(text, url, "webapp.video-detail")
+    if isinstance(found, PageResult):
+        return found
     layout, data = found
     if layout == "sigi":
         return PageResult(records=_records(dig(data, "ItemModule") or {}, **kw))
