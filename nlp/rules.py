@@ -76,6 +76,7 @@ class Rules:
         self.taxonomy = taxonomy
         self._narratives = list(taxonomy.narratives)
         self._index: dict[str, list[_Phrase]] = {}
+        self._joined: dict[str, list[_Phrase]] = {}
         self._combos: list[list[tuple[str, int, list[set[tuple[str, ...]]]]]] = []
         seen: set[tuple[int, str, tuple[str, ...]]] = set()
         for idx, n in enumerate(self._narratives):
@@ -94,7 +95,10 @@ class Rules:
                 if not key or (idx, kind, key) in seen:
                     continue
                 seen.add((idx, kind, key))
-                self._index.setdefault(key[0], []).append(_Phrase(idx, kind, phrase, key, exact))
+                ph = _Phrase(idx, kind, phrase, key, exact)
+                self._index.setdefault(key[0], []).append(ph)
+                if len(key) > 1:  # hashtags write phrases run together: #sapnhaptinh, #chinhquyenhaicap
+                    self._joined.setdefault("".join(key), []).append(ph)
 
     @staticmethod
     def _key(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -118,6 +122,9 @@ class Rules:
         for i, ft in enumerate(folded):
             cands = index.get(ft)
             if cands is None:
+                for ph in self._joined.get(ft, ()):
+                    found[ph.narrative].append((i, 1, ph, False))
+                    any_found = True
                 continue
             for ph in cands:
                 size = len(ph.key)

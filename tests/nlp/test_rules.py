@@ -60,3 +60,23 @@ def test_combination_needs_every_group_close_together(rules):
 def test_nothing_on_ordinary_text(rules):
     assert all(r.score == 0 for r in verdict(rules, "Hôm nay trời đẹp, cả nhà đi công viên").values())
     assert all(r.score == 0 for r in verdict(rules, "").values())
+
+
+@pytest.mark.parametrize(
+    "text,narrative,phrase",
+    [
+        ("Sáng đầu tiên vận hành, một cửa đông nghịt #chinhquyenhaicap", "province_merger", "chính quyền hai cấp"),
+        ("Ai sẽ lên? #SápNhậpTỉnh", "province_merger", "sáp nhập tỉnh"),
+        ("Cẩn thận nha mn #luadao #canhgiac", "scam_extortion", "lừa đảo"),
+    ],
+)
+def test_a_hashtag_that_runs_a_phrase_together_matches_the_phrase(rules, text, narrative, phrase):
+    result = verdict(rules, text)[narrative]
+    assert result.score >= RULES_MIN_SCORE
+    assert phrase in [e.value for e in result.evidence]
+
+
+def test_a_run_together_exclusion_rules_out_too(rules):
+    bank = verdict(rules, "Cổ phiếu tăng trần sau tin #sapnhapnganhang")["province_merger"]
+    assert bank.excluded and bank.score < RULES_MIN_SCORE
+    assert verdict(rules, "Hôm nay trời đẹp #cafesang")["province_merger"].score == 0
