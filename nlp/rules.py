@@ -152,13 +152,14 @@ class Rules:
         result = RuleResult()
         if not found:
             return result
-        # leftmost, then longest phrase wins; overlapping shorter phrases are consumed by it
+        # a phrase inside a longer one is consumed by it (`sáp nhập` inside `sáp nhập ngân hàng`);
+        # phrases that only overlap both count (`đi học tập` and `học tập kinh nghiệm`)
         found.sort(key=lambda f: (f[0], -f[1]))
         hits: list[Hit] = []
         end = -1
         span: tuple[int, int] | None = None
         for start, size, ph, loose in found:
-            if span == (start, size) or start >= end:
+            if span == (start, size) or start + size > end:
                 hits.append(Hit(ph.phrase, ph.kind, offsets[start], ph.key, loose))
                 if span != (start, size):
                     span, end = (start, size), start + size
