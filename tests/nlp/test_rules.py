@@ -80,3 +80,12 @@ def test_a_run_together_exclusion_rules_out_too(rules):
     bank = verdict(rules, "Cổ phiếu tăng trần sau tin #sapnhapnganhang")["province_merger"]
     assert bank.excluded and bank.score < RULES_MIN_SCORE
     assert verdict(rules, "Hôm nay trời đẹp #cafesang")["province_merger"].score == 0
+
+
+def test_overlapping_phrases_both_count_but_a_covered_one_is_consumed(rules):
+    # `đi học tập` (a trip) and `học tập kinh nghiệm` (its usual name) overlap: both are evidence
+    trip = verdict(rules, "Huyện lại tổ chức đi học tập kinh nghiệm ở bãi biển")["leadership_travel_spending"]
+    assert {"học tập kinh nghiệm"} <= {e.value for e in trip.evidence}
+    # `sáp nhập` lies inside `sáp nhập ngân hàng`: only the exclusion is left
+    bank = verdict(rules, "Kế hoạch sáp nhập ngân hàng được cổ đông thông qua")["province_merger"]
+    assert "sáp nhập" not in {e.value for e in bank.evidence}
