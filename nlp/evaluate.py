@@ -33,6 +33,7 @@ from nlp.tagger import (
 from nlp.taxonomy import Taxonomy
 
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples.jsonl"
+HELDOUT_PATH = EXAMPLES_PATH.with_name("heldout.jsonl")  # written apart from rules and examples; never trained on
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@ import pytest
 
 from misinfo.errors import ConfigError
 from misinfo.text import fold
-from nlp.evaluate import EXAMPLES_PATH, cross_validate, load_labelled, report
+from nlp.evaluate import EXAMPLES_PATH, HELDOUT_PATH, cross_validate, evaluate, load_labelled, report
+from nlp.tagger import Tagger
+from nlp.train import training_set
 from tests.nlp.conftest import SHARED_DATA, needs_shared_data
 
 
@@ -53,3 +55,19 @@ def test_cross_validated_hybrid_beats_each_half_and_ignores_diacritics(taxonomy)
     assert hybrid > rules and hybrid > model
     assert hybrid - stripped["hybrid"]["macro_f1"] <= 0.05
     assert all(fold(d.text) == fold(fold(d.text)) for d in data)  # stripping really removes every diacritic
+
+
+def test_heldout_set_is_apart_from_everything_trained_on(settings):
+    heldout = {d.text for d in load_labelled(HELDOUT_PATH)}
+    assert len(heldout) >= 150
+    assert not heldout & {d.text for d in training_set(settings)}
+
+
+def test_shipped_tagger_on_the_heldout_set_beats_each_half(taxonomy, shipped_model):
+    """Texts written apart from the rules and never trained on: the honest measure of the tagger."""
+    data = load_labelled(HELDOUT_PATH)
+    scores = {mode: evaluate(Tagger(taxonomy, shipped_model, mode=mode), data)["macro_f1"]
+              for mode in ("hybrid", "rules", "model")}  # fmt: skip
+    print(json.dumps(scores))
+    assert scores["hybrid"] >= 0.85
+    assert scores["hybrid"] > scores["rules"] and scores["hybrid"] > scores["model"]
