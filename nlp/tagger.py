@@ -17,18 +17,18 @@ from misinfo.domain import Evidence, Tag
 from misinfo.text import fold
 from nlp.model import ModelInput, TaggerModel, row_of
 from nlp.normalize import Normalized, normalize
-from nlp.rules import RuleResult, Rules
+from nlp.rules import STRONG_SCORE, RuleResult, Rules
 from nlp.segment import segment
 from nlp.taxonomy import Taxonomy
 
 Mode = Literal["hybrid", "rules", "model"]
 
 # How the two halves are blended (chosen by cross-validation, see nlp/evaluate.py): the score is
-# MODEL_WEIGHT × model probability + (1 − MODEL_WEIGHT) × rule score, minus a penalty when only
-# excluded phrases matched; a tag is given at THRESHOLD and above.
+# MODEL_WEIGHT × model probability + (1 − MODEL_WEIGHT) × rule score, minus a penalty when an
+# excluded phrase matched and no strong signal did; a tag is given at THRESHOLD and above.
 MODEL_WEIGHT = 0.6
 THRESHOLD = 0.4
-EXCLUSION_PENALTY = 0.15
+EXCLUSION_PENALTY = 0.2
 RULES_THRESHOLD = 0.5  # rules alone: a strong phrase or a combination
 MODEL_THRESHOLD = 0.5  # model alone: its probability
 
@@ -66,7 +66,7 @@ def analyse(text: str | None) -> Analysis:
 def combine(p: float, rule: RuleResult) -> float:
     """The hybrid score in 0..1."""
     s = MODEL_WEIGHT * p + (1 - MODEL_WEIGHT) * rule.score
-    if rule.excluded and rule.score < 0.75:
+    if rule.excluded and rule.score < STRONG_SCORE:  # a combination next to an exclusion is in doubt too
         s -= EXCLUSION_PENALTY
     return float(min(1.0, max(0.0, s)))
 
