@@ -95,7 +95,7 @@ def smtp_overrides(conn: ConnLike) -> dict[str, Any]:
     Security: extra `security` (none | starttls | ssl); otherwise the SMTP provider's own
     `disable_ssl` / `disable_tls` flags, read the way that provider reads them (SSL unless disabled,
     then STARTTLS unless disabled). Sender: extra `from_email` (the provider's name) or `from`;
-    recipients: extra `to` (comma-separated or a list).
+    recipients: extra `to` (comma-separated or a list); a private CA's certificate: extra `ca_cert`.
     """
     extra = _extra(conn)
     out: dict[str, Any] = {}
@@ -121,6 +121,8 @@ def smtp_overrides(conn: ConnLike) -> dict[str, Any]:
             out["smtp_security"] = "starttls"
         else:
             out["smtp_security"] = "none"
+    if extra.get("ca_cert"):
+        out["smtp_ca_cert"] = extra["ca_cert"]
     sender = extra.get("from_email") or extra.get("from")
     if sender:
         out["digest_from"] = sender

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, FilePath, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from misinfo.errors import ConfigError
@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "ssl"] = Field(default="none", description="SMTP security.")
     smtp_user: str | None = Field(default=None, description="SMTP user.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_ca_cert: FilePath | None = Field(
+        default=None, description="CA certificate (PEM) of a private CA that signed the SMTP server's certificate."
+    )
     digest_from: str = Field(default="misinfo-monitor@localhost", description="Digest sender.")
     digest_to: str = Field(default="", description="Digest recipients, comma-separated.")
     dashboard_url: str = Field(default="http://localhost:8501", description="Link in the digest.")

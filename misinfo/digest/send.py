@@ -81,7 +81,7 @@ def _deliver(settings: Settings, msg: EmailMessage, recipients: list[str]) -> di
     """Hand the message to the SMTP server; any refusal or connection failure → one-line DeliveryError."""
     where = f"{settings.smtp_host}:{settings.smtp_port}"
     try:
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=settings.smtp_ca_cert)  # None: the system's CAs
         if settings.smtp_security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT, context=context
@@ -105,6 +105,11 @@ def _deliver(settings: Settings, msg: EmailMessage, recipients: list[str]) -> di
     except smtplib.SMTPResponseException as exc:
         raise DeliveryError(
             f"SMTP server {where} refused the digest: {exc.smtp_code} {_text(exc.smtp_error)}"
+        ) from None
+    except UnicodeEncodeError:
+        raise DeliveryError(
+            "MISINFO_SMTP_USER or MISINFO_SMTP_PASSWORD has non-ASCII characters, which SMTP AUTH (Python's "
+            "smtplib) cannot send; use an ASCII password; digest not sent"
         ) from None
     except (smtplib.SMTPException, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__

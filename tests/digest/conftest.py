@@ -109,9 +109,11 @@ def smtp_server():
 
     controllers = []
 
-    def start(handler: Sink | None = None, port: int | None = None):
+    def start(handler: Sink | None = None, port: int | None = None, **tls):
+        """`tls`: aiosmtpd's own options: `tls_context` (STARTTLS), `ssl_context` (implicit TLS),
+        `require_starttls`, `authenticator`."""
         handler = handler or Sink()
-        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **tls)
         controller.start()
         controllers.append(controller)
         return controller.port, handler
@@ -119,3 +121,19 @@ def smtp_server():
     yield start
     for c in controllers:
         c.stop()
+
+
+@pytest.fixture(scope="session")
+def private_ca(tmp_path_factory):
+    """A private CA and a certificate it signed for 127.0.0.1 (trustme): `(ca_pem_path, server_context)`."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server)
+    pem = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    return pem, server

@@ -124,6 +124,68 @@ def test_tls_mismatch_is_a_delivery_error(home, smtp_server):
     assert sink.envelopes == [] and sent_record(home, DAY) is None
 
 
+class Login:
+    """aiosmtpd authenticator accepting one user and password."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password, self.seen = user, password, []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.seen.append((auth_data.login.decode(), session.ssl is not None))
+        ok = (auth_data.login.decode(), auth_data.password.decode()) == (self.user, self.password)
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
+
+
+def test_starttls_to_a_server_signed_by_a_private_ca_logs_in_and_sends(home, smtp_server, private_ca):
+    ca_pem, server_tls = private_ca
+    login = Login("bantin", "mat-khau-1")
+    port, sink = smtp_server(tls_context=server_tls, require_starttls=True, authenticator=login)
+    settings = make_settings(home, port, smtp_security="starttls", smtp_ca_cert=ca_pem,
+                             smtp_user="bantin", smtp_password="mat-khau-1")  # fmt: skip
+    assert send_digest(settings, DAY).sent
+    assert login.seen == [("bantin", True)]  # the password went over the encrypted channel only
+    assert received(sink)["X-Misinfo-Digest-Date"] == DAY.isoformat()
+
+
+def test_implicit_tls_with_the_private_ca_sends(home, smtp_server, private_ca):
+    ca_pem, server_tls = private_ca
+    port, sink = smtp_server(ssl_context=server_tls)
+    assert send_digest(make_settings(home, port, smtp_security="ssl", smtp_ca_cert=ca_pem), DAY).sent
+    assert len(sink.envelopes) == 1
+
+
+def test_untrusted_certificate_is_refused_before_any_password_is_sent(home, smtp_server, private_ca):
+    _, server_tls = private_ca
+    login = Login("bantin", "pw")
+    port, sink = smtp_server(tls_context=server_tls, require_starttls=True, authenticator=login)
+    settings = make_settings(home, port, smtp_security="starttls", smtp_user="bantin", smtp_password="pw")
+    with pytest.raises(DeliveryError, match="certificate verify failed"):
+        send_digest(settings, DAY)  # the system's CAs do not know the private CA
+    assert login.seen == [] and sink.envelopes == [] and sent_record(home, DAY) is None
+
+
+def test_wrong_password_over_tls_names_the_variable(home, smtp_server, private_ca):
+    ca_pem, server_tls = private_ca
+    port, sink = smtp_server(tls_context=server_tls, require_starttls=True, authenticator=Login("bantin", "pw"))
+    settings = make_settings(home, port, smtp_security="starttls", smtp_ca_cert=ca_pem,
+                             smtp_user="bantin", smtp_password="sai")  # fmt: skip
+    with pytest.raises(DeliveryError, match="rejected the login for MISINFO_SMTP_USER"):
+        send_digest(settings, DAY)
+    assert sink.envelopes == [] and sent_record(home, DAY) is None
+
+
+def test_non_ascii_password_is_one_clear_error(home, smtp_server, private_ca):
+    ca_pem, server_tls = private_ca
+    port, sink = smtp_server(tls_context=server_tls, require_starttls=True, authenticator=Login("bantin", "pw"))
+    settings = make_settings(home, port, smtp_security="starttls", smtp_ca_cert=ca_pem,
+                             smtp_user="bantin", smtp_password="mật-khẩu")  # fmt: skip
+    with pytest.raises(DeliveryError, match="non-ASCII"):
+        send_digest(settings, DAY)
+    assert sink.envelopes == [] and sent_record(home, DAY) is None
+
+
 def test_empty_day_still_sends_nothing_rising(tmp_path, smtp_server):
     port, sink = smtp_server()
     result = send_digest(make_settings(tmp_path / "empty", port), DAY)

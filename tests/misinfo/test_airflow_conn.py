@@ -46,14 +46,18 @@ def test_elasticsearch_json_with_a_url_host_and_default_port():
     assert overrides_from_connections(plain, None)["es_url"] == "http://10.0.0.5:9200"
 
 
-def test_smtp_json_with_our_extras():
+def test_smtp_json_with_our_extras(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="ascii")
     smtp = conn(json.dumps({"conn_type": "smtp", "host": "mail.example.vn", "port": 587, "login": "bot",
                             "password": "pw", "extra": {"security": "starttls", "from_email": "ban-tin@x.vn",
-                                                        "to": ["a@x.vn", "b@x.vn"]}}), "misinfo_smtp")  # fmt: skip
+                                                        "to": ["a@x.vn", "b@x.vn"], "ca_cert": str(ca)}}),
+                "misinfo_smtp")  # fmt: skip
     s = load_settings(**overrides_from_connections(None, smtp))
     assert (s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_user) == ("mail.example.vn", 587, "starttls", "bot")
     assert s.smtp_password.get_secret_value() == "pw"
     assert s.digest_from == "ban-tin@x.vn" and s.digest_recipients == ["a@x.vn", "b@x.vn"]
+    assert s.smtp_ca_cert == ca
 
 
 @pytest.mark.parametrize(
