@@ -12,7 +12,10 @@ import hmac
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ import bcrypt
 import yaml
 
 from misinfo.configfile import read_yaml
+from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, MisinfoError
 from misinfo.settings import Settings
 
@@ -180,3 +184,50 @@ def authenticate(settings: Settings, username: str, password: str) -> User | Non
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password("not a password of anyone")
+
+
+class LoginThrottle:
+    """Wrong passwords per user name: after `max_failures` within `lockout`, the name is refused for
+    `lockout` even with the right password, so nobody can guess a password by trying many.
+
+    Kept in memory, shared by every session of one dashboard process (a restart forgets it); keyed
+    by the name typed, so unknown names are throttled the same way and do not stand out.
+    """
+
+    def __init__(self, max_failures: int, lockout: timedelta, clock: Callable[[], datetime] = utcnow) -> None:
+        self.max_failures = max_failures
+        self.lockout = lockout
+        self.clock = clock
+        self._failures: dict[str, list[datetime]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(username: str) -> str:
+        return (username or "").strip().lower()[:64]
+
+    def _recent(self, key: str, now: datetime) -> list[datetime]:
+        recent = [t for t in self._failures.get(key, []) if now - t < self.lockout]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        return recent
+
+    def locked_for(self, username: str) -> timedelta | None:
+        """How long the name stays locked, or None when it may try."""
+        now = self.clock()
+        with self._lock:
+            recent = self._recent(self._key(username), now)
+        if len(recent) < self.max_failures:
+            return None
+        return recent[-1] + self.lockout - now
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            key = self._key(username)
+            now = self.clock()
+            self._failures[key] = [*self._recent(key, now), now]
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(self._key(username), None)

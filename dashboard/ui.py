@@ -8,13 +8,15 @@ only markup. Nothing user-supplied is rendered as Markdown.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import streamlit as st
 
-from dashboard.auth import NotAllowed, User
+from dashboard.auth import LoginThrottle, NotAllowed, User
 from dashboard.i18n import label_of, t
 from dashboard.queries import cached_facets, claim_texts, narrative_labels, open_cached_store, store_key
 from misinfo import fmt
@@ -209,19 +211,33 @@ def inject_css() -> None:
     st.html(CARD_CSS)
 
 
-def login(settings: Settings, username: str, password: str) -> bool:
-    """Check the password; on success keep the user in this browser session. Both outcomes are audited."""
+@st.cache_resource(show_spinner=False)
+def login_throttle(max_failures: int, lockout_minutes: float) -> LoginThrottle:
+    """One throttle per dashboard process, shared by every browser session."""
+    return LoginThrottle(max_failures, timedelta(minutes=lockout_minutes))
+
+
+def login(settings: Settings, username: str, password: str) -> str | None:
+    """Check the password; on success keep the user in this browser session and return None, else
+    the message to show. Every outcome is audited; a name with too many wrong passwords is locked."""
     from dashboard.auth import authenticate
     from misinfo.audit import audit
 
-    user = authenticate(settings, username, password)
+    throttle = login_throttle(settings.login_max_failures, settings.login_lockout_minutes)
     name = (username or "").strip()[:64]
+    wait = throttle.locked_for(name)
+    if wait is not None:
+        audit(settings.home, who=name, action="login_locked")
+        return t("login.locked", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
+    user = authenticate(settings, username, password)
     if user is None:
+        throttle.failed(name)
         audit(settings.home, who=name, action="login_failed")
-        return False
+        return t("login.wrong")
+    throttle.succeeded(name)
     st.session_state["user"] = user
     audit(settings.home, who=user.username, action="login", role=user.role)
-    return True
+    return None
 
 
 def logout() -> None:

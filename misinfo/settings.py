@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1, description="Raw and indexed data older than this is deleted.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone for dates shown to people.")
     demo: bool = Field(default=False, description="1 enables the demo account demo/demo on the dashboard.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords in a row after which a dashboard user name is locked out."
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="How long that lockout lasts (failures older than this are forgotten)."
+    )
     ui_language: str = Field(
         default="vi", description="Dashboard language: a file dashboard/locales/<code>.yaml (vi ships)."
     )

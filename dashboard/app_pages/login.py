@@ -23,6 +23,7 @@ with st.form("login"):
     submitted = st.form_submit_button(t("login.submit"), type="primary")
 if submitted:
     with ui.guard():
-        if ui.login(settings, username, password):
+        refused = ui.login(settings, username, password)
+        if refused is None:
             st.rerun()
-        st.error(t("login.wrong"), icon=":material/block:")
+        st.error(refused, icon=":material/block:")

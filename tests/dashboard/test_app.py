@@ -57,6 +57,22 @@ def test_wrong_password_is_refused_and_audited(dash_home: Path) -> None:
     assert [r["who"] for r in failed] == ["lan", "nobody"]
 
 
+def test_too_many_wrong_passwords_lock_the_name_even_for_the_right_one(
+    dash_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MISINFO_LOGIN_MAX_FAILURES", "3")
+    at = app().run()
+    for _ in range(3):
+        at = login(at, "lan", "guess")
+    at = login(at, "lan", PASSWORDS["lan"])
+    assert_clean(at)
+    assert "user" not in at.session_state
+    assert any("tạm bị khoá" in e.value and "15 phút" in e.value for e in at.error)
+    assert [r["action"] for r in read_audit(dash_home) if r["who"] == "lan"][-2:] == ["login_failed", "login_locked"]
+    at = login(app().run(), "minh", PASSWORDS["minh"])  # another name, another browser: not locked
+    assert at.session_state["user"].username == "minh"
+
+
 def test_right_password_opens_the_trends_page(dash_home: Path) -> None:
     at = login(app().run(), "lan", PASSWORDS["lan"])
     assert_clean(at)

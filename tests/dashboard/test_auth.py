@@ -106,3 +106,25 @@ def test_dashboard_command_line() -> None:
     assert Path(cmd[4]).is_file()
     assert {"--server.headless=true", "--server.port=8600", "--server.address=0.0.0.0",
             "--browser.gatherUsageStats=false"} <= set(cmd)  # fmt: skip
+
+
+def test_login_throttle_locks_a_name_after_repeated_failures_then_forgets() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 11, 29, 8, 0, tzinfo=UTC)]
+    throttle = auth.LoginThrottle(3, timedelta(minutes=15), clock=lambda: now[0])
+    for _ in range(2):
+        throttle.failed("Lan ")
+    assert throttle.locked_for("lan") is None  # two wrong passwords: may still try
+    throttle.failed("lan")
+    assert throttle.locked_for(" LAN") == timedelta(minutes=15)  # the name as typed, case and spaces aside
+    assert throttle.locked_for("minh") is None  # other names are not affected
+    now[0] += timedelta(minutes=10)
+    assert throttle.locked_for("lan") == timedelta(minutes=5)
+    now[0] += timedelta(minutes=5)
+    assert throttle.locked_for("lan") is None  # the failures have aged out
+    throttle.failed("minh")
+    throttle.failed("minh")
+    throttle.succeeded("minh")  # a right password clears the count
+    throttle.failed("minh")
+    assert throttle.locked_for("minh") is None
