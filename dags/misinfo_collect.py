@@ -94,7 +94,7 @@ def misinfo_collect() -> None:
     keys = list_sources()
     crawled = crawl.expand(key=keys)
     processed = process_landed()
-    crawled >> processed >> check_sources(keys)
+    crawled >> processed >> check_sources(keys)  # type: ignore[arg-type]  # TaskFlow resolves the XComArg at run time
 
 
 misinfo_collect()
