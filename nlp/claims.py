@@ -70,8 +70,8 @@ class ClaimMatcher:
     Folded text makes a post typed without diacritics match; syllable pairs are Vietnamese words
     (`sáp nhập`, `tài khoản`), so a paraphrase that keeps the key terms (`63 tỉnh`, `31 tỉnh`,
     `danh sách`) matches while a post on the same topic with another claim does not. The IDF
-    is fitted on the claims plus the project's own example texts so that words every post shares
-    (`người dân`, `thông tin`) weigh little.
+    is fitted on the claims plus the project's own examples about no narrative, so that words every
+    post shares (`người dân`, `thông tin`) weigh little while the narratives' own words keep their weight.
     """
 
     def __init__(self, registry: Registry, *, threshold: float = CLAIM_THRESHOLD,

@@ -28,10 +28,15 @@ def dedup_path(home: Path) -> Path:
     return home / "state" / "dedup.sqlite3"
 
 
-def example_texts() -> tuple[str, ...]:
+def background_texts() -> tuple[str, ...]:
+    """The project's examples about no narrative: ordinary language, for the claim matcher's IDF.
+
+    Examples about the narratives would make their own words (`sáp nhập`, `sổ đỏ`) look common and
+    sink the very paraphrases a claim is matched on.
+    """
     from nlp.evaluate import EXAMPLES_PATH, load_labelled
 
-    return tuple(d.text for d in load_labelled(EXAMPLES_PATH))
+    return tuple(d.text for d in load_labelled(EXAMPLES_PATH) if not d.labels)
 
 
 def _post_text(post: Post) -> str:
@@ -57,7 +62,7 @@ class NlpStage:
         registry = load_registry(settings.claims)
         self.model = model or TaggerModel.load(newest_model_path(settings.home))
         self.tagger = Tagger(taxonomy, self.model)
-        self.claims = ClaimMatcher(registry, background=example_texts())
+        self.claims = ClaimMatcher(registry, background=background_texts())
         self.dedup = DedupIndex(dedup_path(settings.home) if persist else None)
         fingerprint = hashlib.sha1(
             (taxonomy.model_dump_json() + registry.model_dump_json()).encode()

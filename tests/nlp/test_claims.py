@@ -2,12 +2,12 @@ import pytest
 
 from misinfo.settings import CONFIG_DIR
 from nlp.claims import ClaimMatcher, load_registry
-from nlp.stage import example_texts
+from nlp.stage import background_texts
 
 
 @pytest.fixture(scope="module")
 def matcher():
-    return ClaimMatcher(load_registry(CONFIG_DIR / "claims.yaml"), background=example_texts())
+    return ClaimMatcher(load_registry(CONFIG_DIR / "claims.yaml"), background=background_texts())
 
 
 @pytest.mark.parametrize(

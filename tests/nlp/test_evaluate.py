@@ -69,5 +69,7 @@ def test_shipped_tagger_on_the_heldout_set_beats_each_half(taxonomy, shipped_mod
     scores = {mode: evaluate(Tagger(taxonomy, shipped_model, mode=mode), data)["macro_f1"]
               for mode in ("hybrid", "rules", "model")}  # fmt: skip
     print(json.dumps(scores))
-    assert scores["hybrid"] >= 0.85
-    assert scores["hybrid"] > scores["rules"] and scores["hybrid"] > scores["model"]
+    assert scores["hybrid"] >= 0.9
+    # the rules alone miss unlisted wordings; the model alone is close: the blend must not cost more than noise
+    assert scores["hybrid"] > scores["rules"] + 0.1
+    assert scores["hybrid"] >= scores["model"] - 0.01
