@@ -128,8 +128,10 @@ class Rules:
                 continue
             for ph in cands:
                 size = len(ph.key)
+                if tuple(folded[i : i + size]) != ph.key:
+                    continue
                 window = [t.lower() for t in tokens[i : i + size]]
-                if tuple(folded[i : i + size]) == ph.key and _words_match(window, ph.exact, ph.key, ph.kind == COMBO):
+                if _words_match(window, ph.exact, ph.key, ph.kind == COMBO):
                     found[ph.narrative].append((i, size, ph, size == 1 and window[0] != ph.exact[0]))
                     any_found = True
         if not any_found:
