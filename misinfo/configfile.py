@@ -41,3 +41,12 @@ def validation_message(path: Path, exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "file"
         parts.append(f"{where}: {err['msg']}")
     return f"{path}: " + "; ".join(parts)
+
+
+def unique_ids(items: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+    """A pydantic validator's body: the items unchanged, or a ValueError naming the repeated ids."""
+    ids = [item.id for item in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what} ids: {', '.join(dupes)}")
+    return items

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from misinfo.configfile import read_yaml, validation_message
+from misinfo.configfile import read_yaml, unique_ids, validation_message
 from misinfo.domain import ClaimMatch
 from misinfo.errors import ConfigError
 
@@ -39,11 +39,7 @@ class Registry(BaseModel):
     @field_validator("claims")
     @classmethod
     def _unique(cls, value: tuple[Claim, ...]) -> tuple[Claim, ...]:
-        ids = [c.id for c in value]
-        dupes = {i for i in ids if ids.count(i) > 1}
-        if dupes:
-            raise ValueError(f"duplicate claim ids: {', '.join(sorted(dupes))}")
-        return value
+        return unique_ids(value, "claim")
 
     def get(self, claim_id: str) -> Claim | None:
         return next((c for c in self.claims if c.id == claim_id), None)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from misinfo.configfile import read_yaml, validation_message
+from misinfo.configfile import read_yaml, unique_ids, validation_message
 from misinfo.domain import NARRATIVES
 from misinfo.errors import ConfigError
 from misinfo.text import fold
@@ -70,11 +70,7 @@ class Taxonomy(BaseModel):
     @field_validator("narratives")
     @classmethod
     def _unique(cls, value: tuple[Narrative, ...]) -> tuple[Narrative, ...]:
-        ids = [n.id for n in value]
-        dupes = {i for i in ids if ids.count(i) > 1}
-        if dupes:
-            raise ValueError(f"duplicate narrative ids: {', '.join(sorted(dupes))}")
-        return value
+        return unique_ids(value, "narrative")
 
     def get(self, narrative_id: str) -> Narrative:
         for n in self.narratives:
