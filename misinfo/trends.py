@@ -25,6 +25,7 @@ How a narrative is scored (Principle 6: every trend carries its numbers):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import statistics
@@ -101,6 +102,24 @@ class PostSummary:
         }
 
 
+def record_json(record: Any, **digits: int) -> dict[str, Any]:
+    """A trend record as JSON, every field in order: posts by key (the report lists them once),
+    times in ISO 8601, floats rounded (3 places unless `digits` says otherwise per field)."""
+    return {f.name: _json_value(getattr(record, f.name), digits.get(f.name, 3)) for f in dataclasses.fields(record)}
+
+
+def _json_value(value: Any, digits: int) -> Any:
+    if isinstance(value, PostSummary):
+        return value.key
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, tuple):
+        return [_json_value(v, digits) for v in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class NarrativeTrend:
     id: str
@@ -117,20 +136,7 @@ class NarrativeTrend:
     recent_posts: tuple[PostSummary, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "count": self.count,
-            "baseline": round(self.baseline, 3),
-            "score": round(self.score, 2),
-            "growth": None if self.growth is None else round(self.growth, 3),
-            "rising": self.rising,
-            "engagement": self.engagement,
-            "previous": self.previous,
-            "baseline_counts": list(self.baseline_counts),
-            "top_posts": [p.key for p in self.top_posts],
-            "recent_posts": [p.key for p in self.recent_posts],
-        }
+        return record_json(self, score=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +158,7 @@ class Campaign:
     top_posts: tuple[PostSummary, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "posts": self.posts,
-            "posts_in_window": self.posts_in_window,
-            "accounts": self.accounts,
-            "sources": self.sources,
-            "first_seen": self.first_seen.isoformat(),
-            "last_seen": self.last_seen.isoformat(),
-            "spread_minutes": round(self.spread_minutes, 1),
-            "median_gap_minutes": None if self.median_gap_minutes is None else round(self.median_gap_minutes, 1),
-            "new": self.new,
-            "narratives": list(self.narratives),
-            "engagement": self.engagement,
-            "top_posts": [p.key for p in self.top_posts],
-        }
+        return record_json(self, spread_minutes=1, median_gap_minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,17 +176,7 @@ class ClaimTrend:
     top_posts: tuple[PostSummary, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "verdict": self.verdict,
-            "source": self.source,
-            "source_url": self.source_url,
-            "count": self.count,
-            "previous": self.previous,
-            "new": self.new,
-            "top_posts": [p.key for p in self.top_posts],
-        }
+        return record_json(self)
 
 
 @dataclass(frozen=True, slots=True)
