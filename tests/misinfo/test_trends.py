@@ -326,3 +326,20 @@ def test_top_posts_come_from_the_window_only(store):
     t = trend(compute_trends(store, at=end_of_day(7)))
     assert [p.key for p in t.top_posts] == [f"tiktok:u{i}" for i in range(5)]
     assert [p.key for p in t.recent_posts] == [f"tiktok:u{i}" for i in range(7, 2, -1)]
+
+
+def test_record_json_rounds_lists_and_points_to_posts_by_key():
+    from misinfo.trends import ClaimTrend, NarrativeTrend, PostSummary
+
+    post = PostSummary(key="tiktok:1", platform="tiktok", source="s", url="", engagement=3, text="x",
+                       created_at=datetime(2026, 11, 8, 1, 2, tzinfo=UTC), narratives=("province_merger",))
+    n = NarrativeTrend(id="province_merger", label="L", count=7, engagement=9, baseline=1.23456, baseline_counts=(1, 2),
+                       score=4.5678, growth=None, rising=True, previous=2, top_posts=(post,))  # fmt: skip
+    assert n.to_json() == {
+        "id": "province_merger", "label": "L", "count": 7, "engagement": 9, "baseline": 1.235,
+        "baseline_counts": [1, 2], "score": 4.57, "growth": None, "rising": True, "previous": 2,
+        "top_posts": ["tiktok:1"], "recent_posts": [],
+    }  # fmt: skip
+    claim = ClaimTrend(id="c", text="t", verdict="false", source="s", source_url="https://x", count=1, previous=0,
+                       new=True, top_posts=(post, post))  # fmt: skip
+    assert claim.to_json()["top_posts"] == ["tiktok:1", "tiktok:1"]
