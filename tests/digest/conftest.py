@@ -64,6 +64,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def compose(home):
+    """The day's digest composed on the home's store (opened and closed here)."""
+    from misinfo.digest.compose import compose_digest
+
+    store = SqliteStore(home / "store.sqlite3")
+    try:
+        return compose_digest(store, make_settings(home), DAY)
+    finally:
+        store.close()
+
+
 def make_settings(home, port: int = 25, **kw) -> Settings:
     values = dict(
         home=home,

@@ -9,7 +9,7 @@ import pytest
 from misinfo.digest.compose import compose_digest, day_bounds, default_day, zone
 from misinfo.errors import ConfigError
 from misinfo.store.sqlite import SqliteStore
-from tests.digest.conftest import DAY, local, make_settings
+from tests.digest.conftest import DAY, compose, local, make_settings
 from tests.factories import make_tagged
 
 
@@ -31,11 +31,7 @@ def test_unknown_timezone_is_a_config_error():
 
 
 def test_compose_finds_the_rising_narrative_and_the_table(home):
-    store = SqliteStore(home / "store.sqlite3")
-    try:
-        digest = compose_digest(store, make_settings(home), DAY)
-    finally:
-        store.close()
+    digest = compose(home)
     assert [t.id for t in digest.rising] == ["province_merger"]
     rows = {r.id: r for r in digest.rows}
     assert (rows["province_merger"].count, rows["province_merger"].previous) == (25, 2)

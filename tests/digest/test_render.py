@@ -7,10 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from misinfo.digest.compose import compose_digest
 from misinfo.digest.render import render_digest, safe_url
-from misinfo.store.sqlite import SqliteStore
-from tests.digest.conftest import DAY, EVIL_URL, make_settings
+from tests.digest.conftest import EVIL_URL, compose
 
 
 class Tags(HTMLParser):
@@ -43,12 +41,7 @@ def parse(html: str) -> Tags:
 
 @pytest.fixture()
 def rendered(home):
-    store = SqliteStore(home / "store.sqlite3")
-    try:
-        digest = compose_digest(store, make_settings(home), DAY)
-    finally:
-        store.close()
-    return render_digest(digest, chart_cid="chart-123@test")
+    return render_digest(compose(home), chart_cid="chart-123@test")
 
 
 def test_hostile_post_text_arrives_inert(rendered):
