@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -205,6 +206,22 @@ def post_card(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, evidence: bo
         if evidence and (tp.tags or tp.claims):
             with st.expander(t("post.evidence")):
                 st.html('<div class="mm-ev">' + "<br>".join(esc(line) for line in evidence_lines(tp, ctx)) + "</div>")
+
+
+T = TypeVar("T")
+
+
+def boxed_section(
+    title: str, items: Sequence[T], empty: str, on_empty: Callable[[str], Any] = st.caption
+) -> Iterator[T]:
+    """A page section: its heading, `empty` when there is nothing to show, else each item in its own
+    bordered box (the caller's loop body draws inside it)."""
+    st.subheader(title)
+    if not items:
+        on_empty(empty)
+    for item in items:
+        with st.container(border=True):
+            yield item
 
 
 def inject_css() -> None:

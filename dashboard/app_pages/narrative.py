@@ -66,16 +66,12 @@ st.subheader(t("narrative.top_posts"))
 for hit in top.hits:
     ui.post_card(hit.post, ctx)
 
-st.subheader(t("narrative.claims"))
-if not claims:
-    st.caption(t("narrative.claims_none"))
 registry = q.claim_texts(str(ctx.settings.claims))
-for claim_id, n in claims:
+for claim_id, n in ui.boxed_section(t("narrative.claims"), claims, t("narrative.claims_none")):
     info = registry.get(claim_id, {})
-    with st.container(border=True):
-        st.markdown(f"**{fmt.number(n)} {t('common.posts')}** · {ui.esc(info.get('text', claim_id))}")
-        if info.get("url"):
-            st.caption(t("trends.claim_source", source=info.get("source", ""), url=info["url"]))
+    st.markdown(f"**{fmt.number(n)} {t('common.posts')}** · {ui.esc(info.get('text', claim_id))}")
+    if info.get("url"):
+        st.caption(t("trends.claim_source", source=info.get("source", ""), url=info["url"]))
 
 st.subheader(t("narrative.dup_groups"))
 if not groups:

@@ -45,10 +45,15 @@ with ui.guard():
 
 
 
-def top_posts(size: int = 3, **filters):
+def show_top_posts(size: int = 3, cards: bool = False, **filters) -> None:
     """The most engaging posts of the window for one narrative, campaign or claim (cached search)."""
     query = SearchQuery(since=report.since, until=report.at, sort="engagement", size=size, **filters)
-    return q.cached_search(ctx.store, ctx.key, version, query)
+    with ui.guard(stop=False):
+        for hit in q.cached_search(ctx.store, ctx.key, version, query).hits:
+            if cards:
+                ui.post_card(hit.post, ctx)
+            else:
+                st.html(ui.post_html(hit.post, ctx))
 
 
 st.caption(
@@ -63,20 +68,14 @@ m3.metric(t("trends.rising_count"), fmt.number(len(report.rising)))
 if not report.history:
     st.warning(t("trends.no_history"))
 
-st.subheader(t("trends.rising_title"))
-if not report.rising:
-    st.success(t("trends.rising_none"))
-for trend in report.rising:
-    with st.container(border=True):
-        st.markdown(f"#### :red[:material/trending_up:] {trend.label}")
-        k1, k2, k3, k4 = st.columns(4)
-        k1.metric(t("trends.col_count"), fmt.number(trend.count))
-        k2.metric(t("trends.col_baseline"), fmt.number(trend.baseline, 1))
-        k3.metric(t("trends.col_score"), fmt.number(trend.score, 1))
-        k4.metric(t("trends.col_growth"), fmt.percent(trend.growth))
-        with ui.guard(stop=False):
-            for hit in top_posts(narratives=(trend.id,)).hits:
-                ui.post_card(hit.post, ctx)
+for trend in ui.boxed_section(t("trends.rising_title"), report.rising, t("trends.rising_none"), st.success):
+    st.markdown(f"#### :red[:material/trending_up:] {trend.label}")
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric(t("trends.col_count"), fmt.number(trend.count))
+    k2.metric(t("trends.col_baseline"), fmt.number(trend.baseline, 1))
+    k3.metric(t("trends.col_score"), fmt.number(trend.score, 1))
+    k4.metric(t("trends.col_growth"), fmt.percent(trend.growth))
+    show_top_posts(cards=True, narratives=(trend.id,))
 
 st.subheader(t("trends.table_title"))
 table = pd.DataFrame(
@@ -103,32 +102,20 @@ frame = q.count_frame(
 )
 st.altair_chart(charts.counts_chart(frame, interval), width="stretch")
 
-st.subheader(t("trends.campaigns_title"))
-if not report.campaigns:
-    st.caption(t("trends.campaigns_none"))
-for c in report.campaigns[:10]:
-    with st.container(border=True):
-        st.markdown(
-            t("trends.campaign_row", posts=fmt.number(c.posts_in_window), accounts=fmt.number(c.accounts),
-              sources=fmt.number(c.sources), spread=fmt.duration_vi(c.spread_minutes),
-              new=f"· **{t('common.new')}**" if c.new else "")
-        )  # fmt: skip
-        with ui.guard(stop=False):
-            for hit in top_posts(size=1, dup_groups=(c.id,)).hits:
-                st.html(ui.post_html(hit.post, ctx))
+for c in ui.boxed_section(t("trends.campaigns_title"), report.campaigns[:10], t("trends.campaigns_none")):
+    st.markdown(
+        t("trends.campaign_row", posts=fmt.number(c.posts_in_window), accounts=fmt.number(c.accounts),
+          sources=fmt.number(c.sources), spread=fmt.duration_vi(c.spread_minutes),
+          new=f"· **{t('common.new')}**" if c.new else "")
+    )  # fmt: skip
+    show_top_posts(size=1, dup_groups=(c.id,))
 
-st.subheader(t("trends.claims_title"))
-if not report.claims:
-    st.caption(t("trends.claims_none"))
-for claim in report.claims:
-    with st.container(border=True):
-        st.markdown(f"**{ui.esc(claim.text or claim.id)}**")
-        st.markdown(
-            t("trends.claim_row", count=fmt.number(claim.count), previous=fmt.number(claim.previous),
-              new=f"· **{t('common.new')}**" if claim.new else "")
-        )  # fmt: skip
-        if claim.source_url:
-            st.caption(t("trends.claim_source", source=claim.source, url=claim.source_url))
-        with ui.guard(stop=False):
-            for hit in top_posts(size=2, claim_ids=(claim.id,)).hits:
-                st.html(ui.post_html(hit.post, ctx))
+for claim in ui.boxed_section(t("trends.claims_title"), report.claims, t("trends.claims_none")):
+    st.markdown(f"**{ui.esc(claim.text or claim.id)}**")
+    st.markdown(
+        t("trends.claim_row", count=fmt.number(claim.count), previous=fmt.number(claim.previous),
+          new=f"· **{t('common.new')}**" if claim.new else "")
+    )  # fmt: skip
+    if claim.source_url:
+        st.caption(t("trends.claim_source", source=claim.source, url=claim.source_url))
+    show_top_posts(size=2, claim_ids=(claim.id,))

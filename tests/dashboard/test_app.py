@@ -9,7 +9,7 @@ import pytest
 from misinfo.audit import read_audit
 from misinfo.pipeline import iter_reviews
 from misinfo.store.sqlite import SqliteStore
-from tests.dashboard.conftest import PASSWORDS, app, write_home
+from tests.dashboard.conftest import PASSWORDS, app, tagged, write_home
 
 pytestmark = pytest.mark.usefixtures("dash_home")
 
@@ -119,6 +119,18 @@ def test_trends_controls_change_the_chart() -> None:
     at.selectbox(key="trends_range").set_value(30).run()
     assert_clean(at)
     assert at.get("vega_lite_chart")
+
+
+def test_quiet_window_says_so_in_each_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet = tmp_path / "quiet"
+    monkeypatch.setenv("MISINFO_HOME", str(quiet))
+    write_home(quiet, posts=[tagged("w1", "Thời tiết hôm nay nắng đẹp.", hours_ago=2)])
+    at = app("lan").run()
+    assert_clean(at)
+    assert "Không có chủ đề nào tăng bất thường trong cửa sổ này." in [e.value for e in at.success]
+    page = texts(at)
+    assert "Không phát hiện nhóm nội dung sao chép nào trong cửa sổ này." in page
+    assert "Không có bài nào khớp tin sai đã kiểm chứng trong cửa sổ này." in page
 
 
 def test_empty_store_shows_a_clear_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
