@@ -342,7 +342,10 @@ def test_sources_page_puts_the_blocked_source_first() -> None:
     assert first["Nguồn"] == "Thông tin Chính phủ (Facebook)"
     assert first["Trạng thái"] == "Bị chặn" and first["Lần bị chặn"] == "1 (robots × 1)"
     assert table.iloc[1]["Trạng thái"] == "Bình thường" and table.iloc[1]["Bài mới"] == "3"
-    assert at.get("vega_lite_chart")
+    runs = chart_data(at)  # the crawl-runs chart: every run of each source, blocked ones in their own colour
+    assert sorted(zip(runs.source, runs.new_items, runs.status_label, strict=True)) == [
+        ("thongtinchinhphu-fb", 0, "bị chặn"), ("thongtinchinhphu-fb", 12, "thành công"),
+        ("vtv24-tiktok", 3, "thành công"), ("vtv24-tiktok", 5, "thành công")]  # fmt: skip
 
 
 def test_bad_sources_file_is_one_clear_message(dash_home: Path) -> None:
