@@ -20,16 +20,7 @@ from misinfo.errors import ConfigError
 from misinfo.text import fold
 from nlp.model import TaggerModel
 from nlp.rules import RuleResult
-from nlp.tagger import (
-    MODEL_THRESHOLD,
-    RULES_THRESHOLD,
-    THRESHOLD,
-    Analysis,
-    Mode,
-    Tagger,
-    analyse,
-    combine,
-)
+from nlp.tagger import Analysis, Mode, Tagger, analyse, decide
 from nlp.taxonomy import Taxonomy
 
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples.jsonl"
@@ -127,11 +118,7 @@ def false_alarms(tagger: Tagger, data: Sequence[Labelled], *, strip_diacritics: 
 
 
 def _predict(mode: Mode, p: float, rule: RuleResult) -> bool:
-    if mode == "rules":
-        return rule.score >= RULES_THRESHOLD
-    if mode == "model":
-        return p >= MODEL_THRESHOLD
-    return combine(p, rule) >= THRESHOLD
+    return decide(mode, p, rule)[1]
 
 
 def _strata(data: Sequence[Labelled]) -> list[str]:

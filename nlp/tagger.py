@@ -66,6 +66,18 @@ def analyse(text: str | None) -> Analysis:
     return Analysis(norm, tuple(segment(norm.tokens)))
 
 
+def decide(mode: Mode, p: float, rule: RuleResult) -> tuple[float, bool]:
+    """The score a mode gives and whether it tags: never without the narrative's subject in view."""
+    if mode == "rules":
+        score, keep = rule.score, rule.score >= RULES_THRESHOLD
+    elif mode == "model":
+        score, keep = p, p >= MODEL_THRESHOLD
+    else:
+        score = combine(p, rule)
+        keep = score >= THRESHOLD
+    return score, keep and rule.anchored
+
+
 def combine(p: float, rule: RuleResult) -> float:
     """The hybrid score in 0..1."""
     s = MODEL_WEIGHT * p + (1 - MODEL_WEIGHT) * rule.score
@@ -112,13 +124,7 @@ class Tagger:
                 rule = rules[n]
                 col = self._col.get(n) if probs is not None else None
                 p = float(probs[i, col]) if probs is not None and col is not None else 0.0
-                if self.mode == "rules":
-                    score, keep = rule.score, rule.score >= RULES_THRESHOLD
-                elif self.mode == "model":
-                    score, keep = p, p >= MODEL_THRESHOLD
-                else:
-                    score = combine(p, rule)
-                    keep = score >= THRESHOLD
+                score, keep = decide(self.mode, p, rule)
                 if not keep:
                     continue
                 evidence = list(rule.evidence) if self.mode != "model" else []
