@@ -87,7 +87,14 @@ def evaluate_cmd(
 ) -> None:
     """Precision, recall, F1 and support per narrative plus macro-F1, and the false-alarm rate on real
     off-topic text (overall, everyday, hard, per narrative) of the current tagger."""
-    from nlp.evaluate import EXAMPLES_PATH, FALSE_ALARMS_PATH, cross_validate, evaluate, false_alarms, load_labelled
+    from nlp.evaluate import (
+        EXAMPLES_PATH,
+        FALSE_ALARMS_PATH,
+        cross_validate,
+        evaluate,
+        false_alarms,
+        load_labelled,
+    )
     from nlp.model import TaggerModel, newest_model_path
     from nlp.tagger import Tagger
     from nlp.taxonomy import load_taxonomy
