@@ -74,18 +74,16 @@ def cassette(name: str) -> tuple[Exchange, ...]:
     return tuple(exchanges)
 
 
-def exchange(name: str, url: str, nth: int = 0) -> Exchange:
-    """The `nth` recorded answer to `url` (query parameters in any order)."""
+def exchange(name: str, url: str) -> Exchange:
+    """The recorded answer to `url` (query parameters in any order); the last one if it was asked again,
+    since that is the answer the recorded run went on from (its next link is the next recorded request)."""
     key = route_key(_target(url))
-    return [e for e in cassette(name) if route_key(e.target) == key][nth]
+    return [e for e in cassette(name) if route_key(e.target) == key][-1]
 
 
-def cassette_routes(name: str) -> dict[str, list[Reply]]:
-    """Replay-server routes for every exchange, at its own path; repeated requests answered in order."""
-    routes: dict[str, list[Reply]] = {}
-    for e in cassette(name):
-        routes.setdefault(route_key(e.target), []).append(e.reply())
-    return routes
+def cassette_routes(name: str) -> dict[str, Reply]:
+    """Replay-server routes for every recorded exchange at its own path (see `exchange` for repeats)."""
+    return {route_key(e.target): exchange(name, e.url).reply() for e in cassette(name)}
 
 
 def page(name: str) -> str:
