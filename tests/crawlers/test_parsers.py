@@ -144,3 +144,10 @@ def test_record_without_time_fails_validation_with_a_reason():
     record = tiktok.item_to_record(item, **TT)
     with pytest.raises(Exception, match="created_at"):
         post_from_record(record)
+
+
+def test_tiktok_hashtags_once_whatever_the_case():
+    item = json.loads(page("tiktok_item_list.json"))["itemList"][0]
+    item["challenges"] = [{"title": "CanhBao"}, {"title": "luadao"}]
+    item["textExtra"] = [{"hashtagName": "canhbao"}, {"hashtagName": "LUADAO"}, {"hashtagName": "sapnhap"}]
+    assert tiktok.item_to_record(item, **TT)["hashtags"] == ["CanhBao", "luadao", "sapnhap"]
