@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,18 +25,30 @@ from misinfo.domain import Post
 
 @dataclass(frozen=True)
 class Reply:
-    """One HTTP answer; `body` str is sent as UTF-8."""
+    """One HTTP answer; `body` str is sent as UTF-8; `delay` seconds pass first (a slow or hanging site)."""
 
     status: int = 200
     body: bytes | str = b""
     content_type: str = "text/html; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
 Route = Reply | Sequence[Reply]
+
+
+@dataclass(frozen=True)
+class Served:
+    """One request as the server saw it: target, User-Agent, start and end (`time.monotonic()`),
+    so politeness tests can check the delay between requests and that they never overlap."""
+
+    target: str
+    user_agent: str
+    started: float
+    finished: float
 
 
 def route_key(target: str) -> str:
@@ -57,6 +70,8 @@ class ReplayServer:
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.hits: list[str] = []
+        self.served: list[Served] = []
+        self._closing = threading.Event()  # wakes delayed replies when the server stops
         self.update(routes or {})
         server = self
 
@@ -64,7 +79,10 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                started = time.monotonic()
                 reply = server._reply_for(self.path)
+                if reply.delay and server._closing.wait(reply.delay):
+                    return  # the server is stopping: a hanging reply never answers
                 data = reply.data()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
@@ -73,6 +91,9 @@ class ReplayServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+                served = Served(self.path, self.headers.get("User-Agent", ""), started, time.monotonic())
+                with server._lock:
+                    server.served.append(served)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read `hits`
                 pass
@@ -119,6 +140,7 @@ class ReplayServer:
         return self
 
     def stop(self) -> None:
+        self._closing.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread:
