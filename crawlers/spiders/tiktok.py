@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -54,10 +54,10 @@ class TikTokSpider(SourceSpider):
         if spider.source.kind != "profile":
             spider.cutoff = None  # hashtag and search lists are not in time order: page to the limit
         if spider.source.mode != "http":
-            # only sources that may need the browser start Playwright; its handler passes other requests to
-            # Scrapy's own HTTP handler (settings are still open here: the crawler freezes them after this)
-            handlers = {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}
-            s.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
+            # only sources that may need the browser start Playwright, and only for the site's scheme (each
+            # handler starts its own driver); it passes requests without meta["playwright"] to Scrapy's own
+            # HTTP handler. Settings are still open here: the crawler freezes them after `from_crawler`.
+            s.set("DOWNLOAD_HANDLERS", {urlsplit(spider.base_url).scheme: PLAYWRIGHT_HANDLER}, priority="spider")
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
