@@ -106,7 +106,8 @@ def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) 
         return None
     author = dig(item, "author")
     unique_id = dig(author, "uniqueId") if isinstance(author, dict) else author
-    nickname = dig(author, "nickname") if isinstance(author, dict) else None
+    # an item from the API has an author object; one embedded in a page (SIGI_STATE) a name and `nickname`
+    nickname = dig(author, "nickname") if isinstance(author, dict) else item.get("nickname")
     unique_id = unique_id if isinstance(unique_id, str) else ""
     nickname = nickname if isinstance(nickname, str) else ""
     stats = dig(item, "stats") if isinstance(dig(item, "stats"), dict) else {}
