@@ -171,6 +171,7 @@ def search(
                     "key": h.post.key,
                     "platform": h.post.post.platform,
                     "source": h.post.post.source,
+                    "sources": list(h.post.post.sources),
                     "url": h.post.post.url,
                     "author": h.post.post.author,
                     "text": h.post.post.text,

@@ -18,7 +18,6 @@ from misinfo.configfile import read_yaml
 from misinfo.errors import ConfigError
 from misinfo.text import nfc
 
-
 Kind = Literal["profile", "hashtag", "search"]
 Mode = Literal["http", "browser", "auto"]
 

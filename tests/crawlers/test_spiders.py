@@ -12,7 +12,6 @@ from misinfo.crawl import crawl_all, crawl_source, read_crawl_runs
 from misinfo.domain import Metrics
 from misinfo.errors import CrawlBlocked
 from misinfo.landing import LandingZone
-from misinfo.text import nfc
 from tests.crawlers.conftest import assert_every_field, crawl_settings, landed, vn_posts
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
