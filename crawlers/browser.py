@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
+
 # Flags Chromium needs on a headless server (as the dashboard's browser tests use); none of them disguise it.
 BROWSER_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -43,6 +45,9 @@ def skip_heavy(request: Any) -> bool:
 
 class Crashed(Exception):
     """The page's renderer crashed while we were reading it."""
+
+
+BROWSER_FAILURES = (Crashed, PlaywrightError)  # what ends reading a page: a crash, a closed page or browser
 
 
 class Capture:

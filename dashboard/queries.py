@@ -225,7 +225,7 @@ def csv_row(tp: TaggedPost, tz: str) -> list[Any]:
     return [
         p.key,
         p.platform,
-        p.source,
+        "; ".join(p.sources),  # every source that found it, the first finder among them
         p.url,
         fmt.local(p.created_at, tz).strftime("%Y-%m-%d %H:%M"),
         "; ".join(tp.narratives),

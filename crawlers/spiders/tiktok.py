@@ -12,6 +12,7 @@ MISINFO_CRAWL_MAX_PAGES with the same delay between pages.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -20,7 +21,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.browser import PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, Crashed, failure_line
+from crawlers.browser import BROWSER_FAILURES, PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, failure_line
 from crawlers.parsers import Block, PageResult, tiktok
 from crawlers.spiders.base import SourceSpider
 
@@ -166,10 +167,12 @@ class TikTokSpider(SourceSpider):
                 if self.scroll_delay:
                     await asyncio.sleep(self.scroll_delay)
                 await page.evaluate(SCROLL_JS)
-        except Crashed as exc:
-            self.browser_error(str(exc))
+        except BROWSER_FAILURES as exc:  # the renderer crashed, or the browser went away mid-page
+            self.browser_error(f"{failure_line(exc)} ({response.url})")
         finally:
-            await page.close()
+            if not page.is_closed():
+                with contextlib.suppress(*BROWSER_FAILURES):
+                    await page.close()
 
     def stalled(self, first: bool, capture: Capture, response: Any) -> None:
         """No (further) list answer within MISINFO_CRAWL_BROWSER_WAIT: a block on the first page, a note after."""
