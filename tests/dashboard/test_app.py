@@ -115,6 +115,21 @@ def test_trends_page_shows_numbers_rising_narrative_chart_campaign_and_claim() -
     assert list(table.iloc[0])[:2] == ["Sáp nhập tỉnh, xã", "7"]
 
 
+def test_trends_page_lists_newly_seen_accounts_per_narrative() -> None:
+    at = app("lan").run()
+    assert_clean(at)
+    assert "Tài khoản mới xuất hiện theo chủ đề" in [e.value for e in at.subheader]
+    assert "**Sáp nhập tỉnh, xã**" in texts(at)
+    assert "**Lừa đảo, tống tiền trực tuyến**" in texts(at)
+    merger, scam = [d.value for d in at.dataframe if "Tài khoản" in d.value.columns]
+    assert list(merger.columns) == ["Tài khoản", "Nền tảng", "Lần đầu thấy", "Số bài về chủ đề"]
+    # the six copy-paste accounts are new; TikTok's acc1 has posted about it all week, so it is not
+    assert sorted(merger["Tài khoản"]) == [f"acc{10 + i}" for i in range(6)] and set(merger["Số bài về chủ đề"]) == {"1"}
+    assert merger.iloc[0]["Tài khoản"] == "acc10" and merger.iloc[0]["Nền tảng"] == "TikTok"
+    # Facebook's acc1 is another account: first seen with its scam post 5 hours ago
+    assert (list(scam["Tài khoản"]), list(scam["Nền tảng"])) == (["acc1"], ["Facebook"])
+
+
 def chart_data(at) -> pd.DataFrame:
     """The rows the counts chart draws (Streamlit sends them as Arrow inside the Vega-Lite element)."""
     import pyarrow as pa
@@ -346,6 +361,10 @@ def test_sources_page_puts_the_blocked_source_first() -> None:
     assert sorted(zip(runs.source, runs.new_items, runs.status_label, strict=True)) == [
         ("thongtinchinhphu-fb", 0, "bị chặn"), ("thongtinchinhphu-fb", 12, "thành công"),
         ("vtv24-tiktok", 3, "thành công"), ("vtv24-tiktok", 5, "thành công")]  # fmt: skip
+    assert table.iloc[1]["Cách thu thập"] == "Trình duyệt" and table.iloc[0]["Cách thu thập"] == "HTTP"
+    accounts = next(d.value for d in at.dataframe if "Tài khoản" in d.value.columns)
+    assert len(accounts) == 6 and "acc1" not in set(accounts["Tài khoản"])
+    assert "không lập hồ sơ cá nhân" in texts(at)
 
 
 def test_bad_sources_file_is_one_clear_message(dash_home: Path) -> None:

@@ -175,7 +175,7 @@ def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path
             expect(page.get_by_text("Số bài theo chủ đề")).to_be_visible()
             expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
             for label in ("Chủ đề", "Tìm kiếm", "Rà soát", "Nguồn", "Bài trong 7 ngày", "Số liệu theo chủ đề",
-                          "Nội dung sao chép hàng loạt", "Đăng xuất"):
+                          "Nội dung sao chép hàng loạt", "Tài khoản mới xuất hiện theo chủ đề", "Đăng xuất"):
                 expect(page.locator("body")).to_contain_text(label)
             shot(page, "02-trends.png")
 
@@ -203,6 +203,7 @@ def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path
 
             page.get_by_role("link", name="Nguồn").click()
             expect(page.get_by_text("1 nguồn đang bị chặn", exact=False)).to_be_visible()
+            expect(page.get_by_role("heading", name="Tài khoản mới xuất hiện theo chủ đề")).to_be_visible()
             shot(page, "06-sources.png")
         finally:
             browser.close()
