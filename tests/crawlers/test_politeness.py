@@ -89,12 +89,14 @@ def run_burst(settings: Settings, base: str, n: int) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
-@pytest.mark.parametrize("concurrency", [1, 2])
-def test_many_requests_at_once_still_reach_a_site_one_at_a_time(tmp_path, serve, concurrency):
+@pytest.mark.parametrize(("concurrency", "latency"), [(1, 0.5), (2, 2.0)])
+def test_many_requests_at_once_still_reach_a_site_one_at_a_time(tmp_path, serve, concurrency, latency):
     """A spider that queues five pages at once: the settings alone keep them apart. Pages answer
     slower than the delay, so only MISINFO_CRAWL_CONCURRENCY can stop them overlapping (and 2 lets
-    exactly two overlap, which shows the measurement can see an overlap)."""
-    slow = Reply(200, "<html>trang</html>", delay=0.5)
+    exactly two overlap, which shows the measurement can see an overlap). With 2, pages take longer
+    than the longest first delay AutoThrottle can draw (1.5 × its 1 s start), so the second request
+    always starts before the first ends, however loaded the machine."""
+    slow = Reply(200, "<html>trang</html>", delay=latency)
     server = serve({"/robots.txt": replay.robots_txt(False), **{f"/page/{i}": slow for i in range(5)}})
     s = polite(tmp_path, server.url, crawl_delay=0.2, crawl_concurrency=concurrency)
 
