@@ -20,8 +20,8 @@ How a narrative is scored (Principle 6: every trend carries its numbers):
 - **rising**: score ≥ `threshold` AND count ≥ `min_count` AND the store has history in the baseline
   period (an empty history cannot say what is normal) AND the rise is carried by the crowd, not by one
   source's own topic: the window's posts come from at least `min_accounts` accounts and `min_sources`
-  sources, and the score still reaches `threshold` without the busiest source's posts
-  (`score_without_top_source`). A travel page's seasonal posts before Tết, some of them mis-tagged,
+  sources, and the score still reaches `threshold` without the busiest source's posts, left out of
+  the window and of the baseline alike (`score_without_top_source`). A travel page's seasonal posts before Tết, some of them mis-tagged,
   are one source's rise; a hoax that many accounts on many pages repeat is not.
 - **growth**: `(count - baseline) / baseline`, reported only when the baseline is at least
   `growth_min_baseline` (5 posts; None otherwise: a ratio over one or two posts means nothing).
@@ -384,7 +384,7 @@ def compute_trends(
         mean = sum(base) / len(base)
         score = burst_score(count, base)
         rising = history and score >= params.threshold and count >= params.min_count
-        spread = _spread(store, SearchQuery(narratives=(nid,), since=since, until=at), count, base) if rising else None
+        spread = _spread(store, nid, windows, count, base) if rising else None
         if spread is not None:
             rising = (spread.accounts >= params.min_accounts and spread.sources >= params.min_sources
                       and spread.score_without_top >= params.threshold)
@@ -429,12 +429,25 @@ class _Spread:
     score_without_top: float
 
 
-def _spread(store: PostStore, query: SearchQuery, count: int, base: tuple[int, ...]) -> _Spread:
-    """Who carries a rise: distinct accounts and sources, and the score without the busiest source."""
+def _spread(
+    store: PostStore, nid: str, windows: list[tuple[datetime, datetime]], count: int, base: tuple[int, ...]
+) -> _Spread:
+    """Who carries a rise: distinct accounts and sources, and the score as if the busiest source did
+    not exist (its posts left out of the window *and* of the baseline, so a source that is always
+    busy is not held against the others)."""
+    since, until = windows[0]
+    query = SearchQuery(narratives=(nid,), since=since, until=until)
     sources = store.facets(query, "source", size=1000)
     accounts = store.facets(query, "author", size=1000)
-    top = sources[0][1] if sources else 0
-    return _Spread(len(accounts), len(sources), burst_score(count - top, base))
+    if not sources:
+        return _Spread(len(accounts), 0, burst_score(count, base))
+    top_source, top = sources[0]
+    top_base = [
+        store.search(SearchQuery(narratives=(nid,), sources=(top_source,), since=lo, until=hi, size=1)).total
+        for lo, hi in windows[1:]
+    ]
+    rest_base = tuple(max(0, b - t) for b, t in zip(base, top_base, strict=True))
+    return _Spread(len(accounts), len(sources), burst_score(count - top, rest_base))
 
 
 def _window_sums(

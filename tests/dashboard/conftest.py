@@ -83,12 +83,14 @@ def fixture_posts() -> list[TaggedPost]:
                narratives={"leadership_travel_spending": 0.85},
                evidence={"leadership_travel_spending": ("đi nước ngoài", "tiền tỷ")}, likes=80),
     ]
-    # a copy-paste group: the same text from several accounts in the last hours
+    # a copy-paste group: the same text from several accounts on both platforms in the last hours
+    # (a rise carried by one source alone would not be "rising")
     for i in range(6):
+        where = {"source": "thongtinchinhphu-fb", "platform": "facebook"} if i % 2 else {}
         posts.append(
             tagged(f"c{i}", "CHIA SẺ NGAY: danh sách sáp nhập tỉnh chính thức!!!", hours_ago=1 + i * 0.5,
                    narratives={"province_merger": 0.8}, evidence={"province_merger": ("sáp nhập tỉnh",)},
-                   author=f"acc{10 + i}", dup_group="g-copy", likes=3)
+                   author=f"acc{10 + i}", dup_group="g-copy", likes=3, **where)
         )
     # a week of history so the Trends page has a baseline
     for d in range(1, 8):

@@ -39,7 +39,13 @@ def test_evaluate_json_shape(env):
     result = CliRunner().invoke(app, ["nlp", "evaluate", "--data", str(env), "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert set(out) == {"macro_f1", "per_label", "n"} and out["n"] == 3
+    assert set(out) == {"macro_f1", "per_label", "n", "false_alarms"} and out["n"] == 3
+    fa = out["false_alarms"]  # the shipped real false-alarm set, every text counted once per kind
+    assert set(fa) == {"overall", "everyday", "hard"}
+    assert fa["overall"]["n"] == fa["everyday"]["n"] + fa["hard"]["n"] > 500
+    assert fa["overall"]["tagged"] == fa["everyday"]["tagged"] + fa["hard"]["tagged"]
+    assert set(fa["overall"]["per_narrative"]) == {"province_merger", "leadership_travel_spending",
+                                                   "party_congress_smear", "scam_extortion"}
     assert set(out["per_label"]["scam_extortion"]) == {"precision", "recall", "f1", "support"}
     assert out["per_label"]["scam_extortion"]["support"] == 1
 
