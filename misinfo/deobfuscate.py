@@ -37,6 +37,7 @@ import itertools
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +62,9 @@ def _ranges(codes: Sequence[int]) -> str:
 
 
 @functools.cache
-def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
-    """The invisible-character pattern, the pattern of clusters NFKC or the confusables change, and
-    the look-alike → Latin letter map; built once per process (a scan of planes 0-2 takes ~50 ms)."""
+def _tables() -> tuple[re.Pattern[str], frozenset[str], dict[int, str]]:
+    """The invisible-character pattern, the characters NFKC or the confusables may change, and the
+    look-alike → Latin letter map; built once per process (a scan of planes 0-2 takes ~50 ms)."""
     from confusable_homoglyphs.confusables import confusables_data
 
     cf, compat, marks = [], [], []
@@ -85,10 +86,12 @@ def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
         latin = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha()]
         if latin:
             lookalike[ord(ch)] = latin[0]
+    # a look-alike with marks composed into one code point (Cyrillic `ѐ` is `е` + grave)
+    composed = [cp for cp in range(_SCAN_LIMIT) if ord(unicodedata.normalize("NFD", chr(cp))[0]) in lookalike]
     invisible = re.compile("[" + _ranges(cf) + "]|[" + _IGNORABLE_EXTRA + "]")
-    special = _ranges(sorted(set(compat) | set(lookalike)))
-    clusters = re.compile("(?:[" + special + "]|.(?=[" + _ranges(marks) + "]))[" + _ranges(marks) + "]*", re.DOTALL)
-    return invisible, clusters, lookalike
+    # what NFKC or the look-alike map may change, and combining marks (which join the letter before)
+    special = frozenset(map(chr, set(compat) | set(lookalike) | set(composed) | set(marks)))
+    return invisible, special, lookalike
 
 
 # --- the syllables that count as Vietnamese ---------------------------------------------------------
@@ -110,12 +113,9 @@ def _wordlist() -> Path:
 def syllables() -> dict[str, int]:
     """Known Vietnamese syllables (lowercase NFC, and each also without diacritics) → how many
     dictionary words use it (the tie-breaker between two readings of `1`)."""
-    counts: dict[str, int] = {}
     with open(_wordlist(), encoding="utf-8") as fh:
-        for line in fh:
-            for syl in nfc(line).lower().split():
-                if syl.isalpha() and _SYLLABLE_SHAPE.fullmatch(fold(syl)):
-                    counts[syl] = counts.get(syl, 0) + 1
+        used = Counter(nfc(fh.read()).lower().split())
+    counts = {syl: n for syl, n in used.items() if syl.isalpha() and _SYLLABLE_SHAPE.fullmatch(fold(syl))}
     for syl, n in list(counts.items()):
         plain = fold(syl)
         counts[plain] = counts.get(plain, 0) + n if plain != syl else counts[plain]
@@ -138,7 +138,8 @@ _TEEN: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (  # teencode → s
 )
 # a token with a leet character between letters: `l@`, `1ừa`, `đả0`, `t!nh` (not a trailing `!`)
 _LEETY_RE = re.compile(r"(?<![\w@$€|!])(?=[\w@$€|!]*[^\W\d_])(?=[\w@$€|!]*[\d@$€|!])[\w@$€|]+(?:!+[\w@$€|]+)*")
-_UNIT_RE = re.compile(r"\d+[a-zA-Z]{1,2}|[a-zA-Z]\d+")  # `1m`, `7h`, `10k`, `4g`; `B1`, `F0`, `U23`: not leet
+# `1m`, `7h`, `10k`, `4g`, `5tr`: a quantity; `B1`, `F0`, `U23`: a code; neither is leet
+_UNIT_RE = re.compile(r"\d+(?:[kmgshpxltdđ]|cm|mm|km|kg|mg|ml|tr|ty|gb|mb|tb|ha|st|nd|rd|th|am|pm)|[a-z]\d+", re.IGNORECASE)
 _TEENY_RE = re.compile(r"(?<!\w)(?=\w*[^\x00-\x7f])(?:[fwjzk]\w*|\w*ck(?!\w))", re.IGNORECASE)
 # letters split by symbols: chunks of letters/leet joined by 1-3 symbols (spaces around allowed)
 _SEP = r"[ \t]?[.\-_*·•/\\|~+^'`…=#%&><]{1,3}[ \t]?"
@@ -276,22 +277,43 @@ def _edit(m: Mapped, edits: list[tuple[int, int, str]]) -> Mapped:
     return Mapped("".join(parts), m.source, starts, ends)
 
 
+def _clusters(text: str, special: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of a letter with its combining marks around each `special` character of `text`."""
+    out: list[tuple[int, int]] = []
+    if special.isdisjoint(text):  # most posts: one pass in C
+        return out
+    n = len(text)
+    for pos in (i for i, ch in enumerate(text) if ch in special):
+        start = pos
+        while start > 0 and unicodedata.combining(text[start]):
+            start -= 1
+        end = pos + 1
+        while end < n and unicodedata.combining(text[end]):
+            end += 1
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
 def _undo_cluster(cluster: str, lookalike: dict[int, str]) -> str:
     return nfc(unicodedata.normalize("NFKD", cluster).translate(lookalike))
 
 
 def deobfuscate(text: str) -> Mapped:
     """The matching text of `text` (taken as given; callers pass NFC) with its offset map."""
-    invisible, clusters, lookalike = _tables()
+    invisible, special, lookalike = _tables()
     m = Mapped(text, text)
     if not text.isascii():
         m = _edit(m, [(a.start(), a.end(), "") for a in invisible.finditer(m.text)])
         edits = []
-        for c in clusters.finditer(m.text):
-            undone = _undo_cluster(c.group(), lookalike)
+        for start, end in _clusters(m.text, special):
+            cluster = m.text[start:end]
+            undone = _undo_cluster(cluster, lookalike)
             # letters only: `km²`, `…`, `①` read the same to every matcher and stay as written
-            if undone != c.group() and (any(ch.isalpha() for ch in undone) or len(c.group()) > 1):
-                edits.append((c.start(), c.end(), undone))
+            if undone != cluster and (any(ch.isalpha() for ch in undone) or len(cluster) > 1):
+                edits.append((start, end, undone))
         m = _edit(m, edits)
     edits = []
     for r in itertools.chain(_SPLIT_RE.finditer(m.text), _SPACED_RE.finditer(m.text)):

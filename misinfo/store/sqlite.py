@@ -1,8 +1,8 @@
 """The embedded default store: one SQLite file in WAL mode, FTS5 over the folded text.
 
 Search is diacritic-insensitive both ways because the indexed column and the query are folded
-by the same function (`misinfo.text.fold`, which also maps đ→d: FTS5's `remove_diacritics`
-does not). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
+by the same function (`misinfo.deobfuscate.match_fold`: evasion tricks undone, then folded with
+đ→d, which FTS5's `remove_diacritics` does not do). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
 triggers, so an upsert is one `INSERT … ON CONFLICT DO UPDATE` per post.
 """
 
@@ -33,7 +33,7 @@ from misinfo.store.base import (
     StoreStats,
 )
 from misinfo.store.highlight import snippet
-from misinfo.text import fold
+from misinfo.deobfuscate import match_fold
 
 SCHEMA_VERSION = 1
 _CHILDREN_INSERT = """
@@ -243,8 +243,8 @@ class SqliteStore:
             _dumps(tp.review.to_dict()) if tp.review else None,
             _dumps([[t.narrative, t.score] for t in tp.tags]),
             _dumps([[c.claim_id, c.score] for c in tp.claims]),
-            _dumps([fold(h) for h in p.hashtags]),
-            fold(p.text + " " + " ".join(p.hashtags)),
+            _dumps([match_fold(h) for h in p.hashtags]),
+            match_fold(p.text + " " + " ".join(p.hashtags)),
             _dumps(doc),
         )
 
@@ -338,7 +338,7 @@ class SqliteStore:
         if q.claim_ids:
             child("post_claims", "claim_id", q.claim_ids, timed=True)
         if q.hashtags:
-            child("post_hashtags", "hashtag", tuple(fold(h.lstrip("#")) for h in q.hashtags))
+            child("post_hashtags", "hashtag", tuple(match_fold(h.lstrip("#")) for h in q.hashtags))
         if q.tagged_only:
             conds.append("p.tagged = 1")
         if q.since:
