@@ -138,8 +138,8 @@ _TEEN: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (  # teencode → s
 )
 # a token with a leet character between letters: `l@`, `1ừa`, `đả0`, `t!nh` (not a trailing `!`)
 _LEETY_RE = re.compile(r"(?<![\w@$€|!])(?=[\w@$€|!]*[^\W\d_])(?=[\w@$€|!]*[\d@$€|!])[\w@$€|]+(?:!+[\w@$€|]+)*")
-# `1m`, `7h`, `10k`, `4g`, `5tr`: a quantity; `B1`, `F0`, `U23`: a code; neither is leet
-_UNIT_RE = re.compile(r"\d+(?:[kmgshpxltdđ]|cm|mm|km|kg|mg|ml|tr|ty|gb|mb|tb|ha|st|nd|rd|th|am|pm)|[a-z]\d+", re.IGNORECASE)
+# `1m`, `7h`, `10k`, `5tr`: a quantity; `1A`, `4C`, `B1`, `F0`, `U23`: a road, class or code; not leet
+_UNIT_RE = re.compile(r"\d+(?:[a-zđ]|cm|mm|km|kg|mg|ml|tr|ty|gb|mb|tb|ha|st|nd|rd|th|am|pm)|[a-z]\d+", re.IGNORECASE)
 _TEENY_RE = re.compile(r"(?<!\w)(?=\w*[^\x00-\x7f])(?:[fwjzk]\w*|\w*ck(?!\w))", re.IGNORECASE)
 # letters split by symbols: chunks of letters/leet joined by 1-3 symbols (spaces around allowed)
 _SEP = r"[ \t]?[.\-_*·•/\\|~+^'`…=#%&><]{1,3}[ \t]?"

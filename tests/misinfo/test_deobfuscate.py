@@ -43,7 +43,7 @@ def test_tricks_are_undone(evaded: str, plain: str) -> None:
     "text",
     [
         "Công nghiệp 4.0, A.I, TP.HCM, Q.1, v.v.",  # numbers, abbreviations, two-letter forms
-        "1.000.000đ, 1,5 tỷ, 10k, 5tr, 7h30, 7am, 1m7, B1, F0, 10A1, H5N1, covid19",  # amounts, units, codes
+        "1.000.000đ, 1,5 tỷ, 10k, 5tr, 7h30, 7am, 1m7, quốc lộ 1A, lớp 1a, B1, F0, 10A1, H5N1, covid19",  # amounts, units, codes
         "Nguyễn T. Ra, Hồng Kông, fan cứng, ok, kpop",  # initials, names, loan words
         "https://tinhte.vn/a-b-c?x=1 bit.ly/abc t.co/x @tin.tuc #sapnhap",  # links and handles
         "ở à ạ, ờ ơ",  # one-letter words
