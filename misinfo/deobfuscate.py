@@ -45,6 +45,7 @@ from pathlib import Path
 from misinfo.text import fold, nfc
 
 VERSION = "1"  # bump when the output changes: stored folded text and tags are recomputed
+MATCH_CHARS = 100_000  # how much of a text is undone (posts are capped well below; see `deobfuscate`)
 
 # --- 1. invisible characters ----------------------------------------------------------------------
 _SCAN_LIMIT = 0x30000  # planes 0-2: every code point NFKC or the confusables change lives there
@@ -302,7 +303,23 @@ def _undo_cluster(cluster: str, lookalike: dict[int, str]) -> str:
 
 
 def deobfuscate(text: str) -> Mapped:
-    """The matching text of `text` (taken as given; callers pass NFC) with its offset map."""
+    """The matching text of `text` (taken as given; callers pass NFC) with its offset map.
+
+    Only the first `MATCH_CHARS` characters are undone; the rest (of a text far longer than any
+    post, see `misinfo.schema.MAX_TEXT_CHARS`) is matched as written, so no text can stall a batch.
+    """
+    if len(text) > MATCH_CHARS:
+        head = _deobfuscate(text[:MATCH_CHARS])
+        if head.starts is None or head.ends is None:
+            return Mapped(text, text)
+        starts, ends = array("q", head.starts), array("q", head.ends)
+        starts.extend(range(MATCH_CHARS, len(text)))
+        ends.extend(range(MATCH_CHARS + 1, len(text) + 1))
+        return Mapped(head.text + text[MATCH_CHARS:], text, starts, ends)
+    return _deobfuscate(text)
+
+
+def _deobfuscate(text: str) -> Mapped:
     invisible, special, lookalike = _tables()
     m = Mapped(text, text)
     if not text.isascii():

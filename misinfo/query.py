@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from misinfo.errors import QueryError
 from misinfo.deobfuscate import match_fold
+from misinfo.errors import QueryError
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32

@@ -37,6 +37,7 @@ from typing import Any
 
 from misinfo.domain import NARRATIVES, TaggedPost
 from misinfo.errors import QueryError
+from misinfo.safe import visible
 from misinfo.store.base import CountBucket, PostStore, SearchQuery
 
 HOUR = timedelta(hours=1)
@@ -87,7 +88,7 @@ class PostSummary:
         )
 
     def excerpt(self, limit: int = 220) -> str:
-        text = " ".join(self.text.split())
+        text = " ".join(visible(self.text).split())
         return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
     def to_json(self) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from elasticsearch import (
     helpers,
 )
 
+from misinfo.deobfuscate import match_fold
 from misinfo.domain import Review, TaggedPost
 from misinfo.errors import ConfigError, QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
@@ -60,7 +61,6 @@ from misinfo.store.base import (
 )
 from misinfo.store.highlight import snippet
 from misinfo.store.sqlite import from_us, to_us
-from misinfo.deobfuscate import match_fold
 
 ES_CONFIG_DIR = CONFIG_DIR / "elasticsearch"
 MIN_ES_MAJOR = 8

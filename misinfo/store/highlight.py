@@ -11,14 +11,32 @@ import html
 import re
 from collections.abc import Sequence
 
-from misinfo.deobfuscate import deobfuscate
+from misinfo.deobfuscate import deobfuscate, match_text
+from misinfo.safe import visible
 from misinfo.text import fold, nfc
 
 SNIPPET_CHARS = 220
+_WORD_RE = re.compile(r"\w+")
+
+
+def written_as(text: str, phrase: str) -> str | None:
+    """How `text` writes `phrase` where the matching text has it (`s.á.p n.h.ậ.p` for `sáp nhập`),
+    or None when it does not; an analyst sees the very characters a tag was given for."""
+    words = _WORD_RE.findall(fold(match_text(phrase)))
+    if not words:
+        return None
+    text = nfc(text)
+    mapped = deobfuscate(text)
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)")
+    found = pattern.search(fold(mapped.text))
+    if found is None:
+        return None
+    start, end = mapped.span(*found.span())
+    return text[start:end]
 
 
 def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHARS) -> str:
-    """HTML-escaped excerpt around the first match, matches wrapped in `<mark>`."""
+    """HTML-escaped excerpt around the first match, matches wrapped in `<mark>`, invisible controls removed."""
     text = nfc(text)
     flat = sorted({w for phrase in words for w in phrase if w}, key=len, reverse=True)
     spans: list[tuple[int, int]] = []
@@ -44,10 +62,10 @@ def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHAR
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[pos:s]))
-        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        out.append(html.escape(visible(text[pos:s])))
+        out.append("<mark>" + html.escape(visible(text[s:e])) + "</mark>")
         pos = e
-    out.append(html.escape(text[pos:end]))
+    out.append(html.escape(visible(text[pos:end])))
     if end < len(text):
         out.append("…")
     return "".join(out)

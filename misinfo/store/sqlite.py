@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from misinfo.deobfuscate import match_fold
 from misinfo.domain import Review, TaggedPost
 from misinfo.errors import QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
@@ -33,7 +34,6 @@ from misinfo.store.base import (
     StoreStats,
 )
 from misinfo.store.highlight import snippet
-from misinfo.deobfuscate import match_fold
 
 SCHEMA_VERSION = 1
 _CHILDREN_INSERT = """

@@ -159,3 +159,11 @@ def test_never_raises_and_is_idempotent(text: str) -> None:
     spans = [mapped.span(i, i + 1) for i in range(len(mapped.text))]
     assert all(0 <= s <= e <= len(text) for s, e in spans)
     assert all(a[0] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_written_as_gives_the_span_a_phrase_matched() -> None:
+    from misinfo.store.highlight import written_as
+
+    assert written_as("Tin: s.á.p n\u200bh\u200bập tỉnh ngay", "sáp nhập tỉnh") == "s.á.p n\u200bh\u200bập tỉnh"
+    assert written_as("1ừa đả0 qua mạng", "lừa đảo") == "1ừa đả0"
+    assert written_as("sáp nhập ngân hàng", "sáp nhập tỉnh") is None  # the words must be adjacent

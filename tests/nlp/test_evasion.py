@@ -9,8 +9,8 @@ import pytest
 
 import nlp.normalize
 from misinfo.text import fold
-from nlp.evasion import TRICKS, evade
 from nlp.evaluate import EXAMPLES_PATH, HELDOUT_PATH, evaluate, load_labelled
+from nlp.evasion import TRICKS, evade
 from nlp.normalize import normalize
 from nlp.tagger import Tagger
 from tests.nlp.conftest import SHARED_DATA
