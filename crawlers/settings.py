@@ -39,7 +39,13 @@ HTTPCACHE_ENABLED = _s.crawl_httpcache  # development only: a cache would hide c
 HTTPCACHE_DIR = str(_s.home / "httpcache")
 HTTPCACHE_EXPIRATION_SECS = 3600
 
+# Pages are untrusted: nothing larger than this is read (Scrapy cancels the download and the crawl
+# says so), and a request goes only to the platform's hosts or its media CDNs (crawlers.middlewares).
+DOWNLOAD_MAXSIZE = _s.crawl_max_page_mb * 1024 * 1024
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 4
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.HostGuardMiddleware": 50,  # before robots.txt is fetched for a new host
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -54,3 +60,4 @@ MISINFO_FACEBOOK_BASE_URL = _s.facebook_base_url
 MISINFO_MAX_PAGES = _s.crawl_max_pages
 MISINFO_OVERLAP_HOURS = _s.crawl_overlap_hours
 MISINFO_RETENTION_DAYS = _s.retention_days
+MISINFO_MEDIA_HOSTS = _s.media_host_patterns
