@@ -41,8 +41,8 @@ def _cyrillic(word: str, rng: random.Random) -> str:
     """Every letter whose base has a Cyrillic twin swaps it, keeping its marks (`ậ` → Cyrillic а + ̂ + ̣)."""
     out = []
     for ch in word:
-        base, *marks = unicodedata.normalize("NFD", ch)
-        out.append(CYRILLIC.get(base, base) + "".join(marks))
+        decomposed = unicodedata.normalize("NFD", ch)
+        out.append(CYRILLIC.get(decomposed[0], decomposed[0]) + decomposed[1:])
     return "".join(out)
 
 
