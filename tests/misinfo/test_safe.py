@@ -59,3 +59,14 @@ def _csv_line(cell: str) -> str:
     out = io.StringIO()
     csv.writer(out).writerow([cell])
     return out.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(_HOSTILE_ALPHABET, st.sampled_from(list("<>&\"'sápnhậ. "))), max_size=80),
+       st.lists(st.sampled_from(["sap", "nhap", "script", "a", "x"]), max_size=3))
+def test_search_snippets_are_inert_for_any_text(text: str, words: list[str]) -> None:
+    from misinfo.store.highlight import snippet
+
+    out = snippet(text, [(w,) for w in words])
+    assert not hidden_chars(out)
+    assert "<" not in out.replace("<mark>", "").replace("</mark>", "")  # the only markup is the mark
