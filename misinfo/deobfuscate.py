@@ -87,6 +87,12 @@ def _tables() -> tuple[re.Pattern[str], frozenset[str], dict[int, str]]:
         latin = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha()]
         if latin:
             lookalike[ord(ch)] = latin[0]
+    # Unicode's prototype for I-like capitals is `l` (`I`, `l`, `1` draw alike); Cyrillic `І` is the
+    # capital of `і`, which is `i`: a capital maps to its small letter's look-alike, capitalised
+    for code, latin_letter in list(lookalike.items()):
+        small = chr(code).lower()
+        if chr(code).isupper() and latin_letter.islower() and len(small) == 1 and ord(small) in lookalike:
+            lookalike[code] = lookalike[ord(small)].upper()
     # a look-alike with marks composed into one code point (Cyrillic `ѐ` is `е` + grave)
     composed = [cp for cp in range(_SCAN_LIMIT) if ord(unicodedata.normalize("NFD", chr(cp))[0]) in lookalike]
     invisible = re.compile("[" + _ranges(cf) + "]|[" + _IGNORABLE_EXTRA + "]")
@@ -126,7 +132,6 @@ def syllables() -> dict[str, int]:
 # --- 4-5. split words, leetspeak, teencode -------------------------------------------------------------
 LEET: dict[str, str] = {"0": "o", "1": "li", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                         "@": "a", "$": "s", "€": "e", "!": "i", "|": "l"}
-_LEET_CHARS = "".join(LEET)
 _MAX_VARIANTS = 32
 _TEEN: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (  # teencode → standard spelling, tried on
     (re.compile(r"^f"), ("ph",)),                                   # words with a Vietnamese letter only
@@ -168,11 +173,8 @@ def _known(word: str) -> bool:
 
 def _variants(low: str) -> list[str]:
     """Readings of a lowercase word with its leet characters undone (at most `_MAX_VARIANTS`)."""
-    options = [LEET.get(ch, ch) if ch in LEET else ch for ch in low]
-    out = []
-    for combo in itertools.islice(itertools.product(*options), _MAX_VARIANTS):
-        out.append(nfc("".join(combo)))
-    return out
+    options = [LEET.get(ch, ch) for ch in low]
+    return [nfc("".join(combo)) for combo in itertools.islice(itertools.product(*options), _MAX_VARIANTS)]
 
 
 @functools.lru_cache(maxsize=65536)

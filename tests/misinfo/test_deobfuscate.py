@@ -22,6 +22,7 @@ from nlp.evasion import CYRILLIC, ZERO_WIDTH
         ("ｓáｐ 𝐧𝐡ậ𝐩 ⓣỉnh", "sáp nhập tỉnh"),  # fullwidth, mathematical bold, circled
         ("\u0441\u0430\u0301\u0440 nh\u0430\u0302\u0323\u0440", "cáp nhập"),  # Cyrillic с а р, marks kept
         ("Ѕáр Nhậр", "Sáp Nhập"),  # Cyrillic capitals and small letters, case kept
+        ("ІN ΙΝ", "IN IN"),  # Cyrillic and Greek capital I (Unicode's prototype would be `l`)
         ("ρο\u0301st", "póst"),  # Greek rho and omicron
         ("s.á.p n.h.ậ.p", "sáp nhập"),
         ("s-á-p n_h_ậ_p", "sáp nhập"),
