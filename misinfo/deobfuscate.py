@@ -146,11 +146,15 @@ _TEEN: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (  # teencode → s
 _LEETY_RE = re.compile(r"(?<![\w@$€|!])(?=[\w@$€|!]*[^\W\d_])(?=[\w@$€|!]*[\d@$€|!])[\w@$€|]+(?:!+[\w@$€|]+)*")
 # `1m`, `7h`, `10k`, `5tr`: a quantity; `1A`, `4C`, `B1`, `F0`, `U23`: a road, class or code; not leet
 _UNIT_RE = re.compile(r"\d+(?:[a-zđ]|cm|mm|km|kg|mg|ml|tr|ty|gb|mb|tb|ha|st|nd|rd|th|am|pm)|[a-z]\d+", re.IGNORECASE)
-_TEENY_RE = re.compile(r"(?<!\w)(?=\w*[^\x00-\x7f])(?:[fwjzk]\w*|\w*ck(?!\w))", re.IGNORECASE)
+_TEENY_RE = re.compile(r"(?<!\w)(?=\w*[^\x00-\x7f])(?:[fwjz]\w*|k(?!h)\w*|\w*ck(?!\w))", re.IGNORECASE)
+_LEET_HINT_RE = re.compile(r"[^\W\d_][\d@$€|!]|[\d@$€|][^\W\d_]")  # cheap test before `_LEETY_RE`
 # letters split by symbols: chunks of letters/leet joined by 1-3 symbols (spaces around allowed)
-_SEP = r"[ \t]?[.\-_*·•/\\|~+^'`…=#%&><]{1,3}[ \t]?"
+_SEP_CHARS = r"[.\-_*·•/\\|~+^'`…=#%&><]{1,3}"
+_SEP = rf"[ \t]?{_SEP_CHARS}[ \t]?"
 _CHUNK = r"[^\W_]+|[@$€]"
 _SPLIT_RE = re.compile(rf"(?<![\w@$€])(?:{_CHUNK})(?:(?:{_SEP})(?:{_CHUNK})){{1,40}}(?![\w@$€])")
+# cheap test before `_SPLIT_RE`: a one-character chunk next to a separator
+_SPLIT_HINT_RE = re.compile(rf"(?<![^\W_])[^\W_][ \t]?{_SEP_CHARS}|{_SEP_CHARS}[ \t]?[^\W_](?![^\W_])")
 _SPACED_RE = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,40}[^\W\d_](?!\S)")  # `s á p n h ậ p`
 _CHUNK_RE = re.compile(_CHUNK)
 
@@ -335,16 +339,19 @@ def _deobfuscate(text: str) -> Mapped:
                 edits.append((start, end, undone))
         m = _edit(m, edits)
     edits = []
-    for r in itertools.chain(_SPLIT_RE.finditer(m.text), _SPACED_RE.finditer(m.text)):
+    runs = _SPLIT_RE.finditer(m.text) if _SPLIT_HINT_RE.search(m.text) else ()
+    for r in itertools.chain(runs, _SPACED_RE.finditer(m.text)):
         edits.extend(_join_edits(m.text, r))
     m = _edit(m, _disjoint(edits))
     edits = []
-    for w in itertools.chain(_LEETY_RE.finditer(m.text), _TEENY_RE.finditer(m.text)):
-        word = w.group()
-        if _UNIT_RE.fullmatch(word) or _is_code(word):
-            continue
-        known = resolve(word)
-        if known is not None and known != word:
+    leety = _LEETY_RE.finditer(m.text) if _LEET_HINT_RE.search(m.text) else ()
+    words = itertools.chain(
+        (w for w in leety if not _UNIT_RE.fullmatch(w.group()) and not _is_code(w.group())),
+        _TEENY_RE.finditer(m.text) if not m.text.isascii() else (),
+    )
+    for w in words:
+        known = resolve(w.group())
+        if known is not None and known != w.group():
             edits.append((w.start(), w.end(), known))
     return _edit(m, _disjoint(edits))
 
