@@ -50,8 +50,13 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "crawlers.browser.honest_headers"
 PLAYWRIGHT_ABORT_REQUEST = "crawlers.browser.skip_heavy"
+# Pages are untrusted: nothing larger than this is read (Scrapy cancels the download and the crawl
+# says so), and a request goes only to the platform's hosts or its media CDNs (crawlers.middlewares).
+DOWNLOAD_MAXSIZE = _s.crawl_max_page_mb * 1024 * 1024
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 4
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.HostGuardMiddleware": 50,  # before robots.txt is fetched for a new host
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -68,3 +73,4 @@ MISINFO_OVERLAP_HOURS = _s.crawl_overlap_hours
 MISINFO_RETENTION_DAYS = _s.retention_days
 MISINFO_BROWSER_PATH = _s.crawl_browser_path
 MISINFO_BROWSER_WAIT = _s.crawl_browser_wait
+MISINFO_MEDIA_HOSTS = _s.media_host_patterns

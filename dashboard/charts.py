@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.i18n import t
+from misinfo.safe import visible
 
 
 def counts_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
@@ -30,7 +31,7 @@ def counts_chart(frame: pd.DataFrame, interval: str) -> alt.Chart:
 
 def bar_chart(rows: list[tuple[str, int]], label: str) -> alt.Chart:
     """Horizontal bars, most frequent on top (hashtags, sources)."""
-    frame = pd.DataFrame(rows, columns=["value", "count"])
+    frame = pd.DataFrame([(visible(v), n) for v, n in rows], columns=["value", "count"])
     return (
         alt.Chart(frame)
         .mark_bar()

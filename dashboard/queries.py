@@ -27,6 +27,7 @@ from misinfo import fmt
 from misinfo.accounts import NewAccount, newly_seen_accounts
 from misinfo.audit import audit
 from misinfo.domain import TaggedPost, utcnow
+from misinfo.safe import csv_cell
 from misinfo.settings import Settings
 from misinfo.store.base import CountBucket, PostStore, SearchPage, SearchQuery
 from misinfo.trends import TrendParams, TrendReport, compute_trends, floor_hour
@@ -243,12 +244,16 @@ def csv_row(tp: TaggedPost, tz: str) -> list[Any]:
 
 
 def write_csv(store: PostStore, query: SearchQuery, out: IO[str], tz: str, header: Sequence[str]) -> int:
-    """Every post matching `query` (all pages), streamed from `store.scan` in batches; returns rows."""
+    """Every post matching `query` (all pages), streamed from `store.scan` in batches; returns rows.
+
+    Each cell goes through `csv_cell`: a post beginning with `=`, `+`, `-` or `@` is text in Excel,
+    never a formula, and invisible controls are gone.
+    """
     writer = csv.writer(out)
     writer.writerow(header)
     n = 0
     for tp in store.scan(query, batch_size=EXPORT_BATCH):
-        writer.writerow(csv_row(tp, tz))
+        writer.writerow([csv_cell(v) for v in csv_row(tp, tz)])
         n += 1
     return n
 

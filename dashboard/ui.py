@@ -1,7 +1,8 @@
 """What every page shares: the request context, the error guard, and how a post is shown.
 
 Post text, snippets and names come from the public web, so they reach the page only HTML-escaped
-(`html.escape`) inside `st.html`; the store's snippets are already escaped with `<mark>` as the
+(`html.escape`) and without invisible controls (`misinfo.safe.visible`: no bidi override can reorder
+what an analyst reads) inside `st.html`; the store's snippets are already escaped with `<mark>` as the
 only markup. Nothing user-supplied is rendered as Markdown.
 """
 
@@ -29,10 +30,12 @@ from dashboard.queries import (
     store_key,
 )
 from misinfo import fmt
-from misinfo.domain import TaggedPost
+from misinfo.domain import Evidence, TaggedPost
 from misinfo.errors import ConfigError, MisinfoError, QueryError, StoreUnavailable
+from misinfo.safe import safe_url, visible
 from misinfo.settings import Settings, load_settings
 from misinfo.store.base import PostStore, SearchQuery
+from misinfo.store.highlight import written_as
 
 CARD_CSS = """
 <style>
@@ -117,7 +120,7 @@ def guard(stop: bool = True) -> Iterator[None]:
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 def post_html(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, text_limit: int = 600) -> str:
@@ -140,8 +143,9 @@ def post_html(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, text_limit: 
     else:
         body = snippet  # escaped by the store, `<mark>` the only markup
     link = ""
-    if p.url.startswith(("https://", "http://")):
-        link = f' · <a href="{esc(p.url)}" target="_blank" rel="noopener noreferrer">{esc(t("common.open"))}</a>'
+    url = safe_url(p.url)
+    if url:
+        link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(t("common.open"))}</a>'
     parts = [
         '<div class="mm-card">',
         f'<div class="mm-meta">{esc(meta)}{link}</div>',
@@ -180,6 +184,16 @@ def group_size(tp: TaggedPost, ctx: Ctx) -> int:
     return counts[0][1] if counts else 1
 
 
+def _written(tp: TaggedPost, e: Evidence) -> str:
+    """For a phrase the post writes otherwise (split, look-alike letters, leet): how it writes it."""
+    if e.kind != "phrase" or e.value.startswith(("[", "≠")):
+        return ""
+    written = written_as(tp.post.text, e.value)
+    if written is None or written == e.value or visible(written).lower() == e.value.lower():
+        return ""
+    return " " + t("post.evidence_written", text=visible(written))
+
+
 def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:
     """One line per tag: the narrative, its score, and the evidence the tagger recorded."""
     out = []
@@ -188,7 +202,8 @@ def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:
         score = fmt.number(tag.score, 2)
         if tag.evidence:
             items = "; ".join(
-                f"{label_of('evidence', e.kind)} «{e.value}» ({fmt.number(e.weight, 2)})" for e in tag.evidence
+                f"{label_of('evidence', e.kind)} «{e.value}»{_written(tp, e)} ({fmt.number(e.weight, 2)})"
+                for e in tag.evidence
             )
             out.append(t("post.evidence_row", narrative=label, score=score, items=items))
         else:

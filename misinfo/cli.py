@@ -18,9 +18,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from misinfo.errors import MisinfoError, QueryError
+from misinfo.safe import json_dumps, safe_url, visible
 from misinfo.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -182,7 +185,7 @@ def search(
                 for h in result.hits
             ],
         }
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_dumps(out) + "\n")  # invisible characters written as \u escapes
         return
     console.print(f"{result.total} posts match (page {result.page}/{result.pages})")
     for h in result.hits:
@@ -190,9 +193,10 @@ def search(
         tags = ", ".join(h.post.narratives) or "-"
         snippet = escape(h.snippet)
         snippet = snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
-        console.print(f"[bold]{p.created_at:%Y-%m-%d %H:%M}[/] {p.platform}/{escape(p.source)} [dim]{tags}[/]")
+        console.print(f"[bold]{p.created_at:%Y-%m-%d %H:%M}[/] {p.platform}/{escape(visible(p.source))} [dim]{tags}[/]")
         console.print(f"  {snippet}")
-        console.print(f"  [link={p.url}]{escape(p.url)}[/link]")
+        link = safe_url(p.url)  # a terminal link only to a web page; the URL is printed either way
+        console.print(Text("  " + visible(p.url), style=Style(link=link) if link else ""))
 
 
 @app.command()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from misinfo.deobfuscate import match_fold
 from misinfo.errors import QueryError
-from misinfo.text import fold
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
@@ -49,7 +49,7 @@ class ParsedQuery:
 
 
 def _term(text: str) -> Term | None:
-    words = tuple(_WORD_RE.findall(fold(text)))
+    words = tuple(_WORD_RE.findall(match_fold(text)))
     return Term(words) if words else None
 
 

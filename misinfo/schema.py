@@ -1,12 +1,15 @@
 """Validation of untrusted records (imports, crawled items, landing-zone lines) into domain objects.
 
 The public `posts` format (README) is one JSON object per line; pydantic checks it and names the
-field that is wrong, which becomes the quarantine reason.
+field that is wrong, which becomes the quarantine reason. Records are written by strangers, so size
+is bounded too: a text longer than any platform allows (Facebook's limit is 63,206 characters) or
+JSON nested deeper than any real record is quarantined with the reason, never parsed into a crash.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +18,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from misinfo.domain import Metrics, Post, utcnow
 from misinfo.errors import InvalidRecord
 from misinfo.text import nfc
+
+MAX_TEXT_CHARS = 70_000
+MAX_JSON_DEPTH = 32  # real records nest 3 levels (record → metrics → count)
+_JSON_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS_RE = re.compile(r"[\[\]{}]")
 
 
 class MetricsIn(BaseModel):
@@ -37,7 +45,7 @@ class PostIn(BaseModel):
     url: str = Field(default="", max_length=4096)
     author: str = Field(default="", max_length=256)
     author_name: str = Field(default="", max_length=512)
-    text: str = Field(default="", max_length=1_000_000)
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
     created_at: AwareDatetime
     collected_at: AwareDatetime | None = None
     metrics: MetricsIn = Field(default_factory=MetricsIn)
@@ -84,10 +92,33 @@ def _reason(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _depth(value: Any) -> int:
+    """How deeply lists and dicts nest in a decoded value (stops counting past MAX_JSON_DEPTH)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:
+                level.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _text_depth(line: str) -> int:
+    """How deeply a JSON text nests, counted without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS_RE.findall(_JSON_STRING_RE.sub("", line)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def post_from_record(record: Any, collected_at: datetime | None = None) -> Post:
     """Validate one decoded record; raise `InvalidRecord` with a one-line reason."""
     if not isinstance(record, dict):
         raise InvalidRecord(f"expected a JSON object, got {type(record).__name__}")
+    if _depth(record) > MAX_JSON_DEPTH:
+        raise InvalidRecord(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         return PostIn.model_validate(record).to_post(collected_at)
     except ValidationError as exc:
@@ -101,6 +132,8 @@ def post_from_line(line: bytes | str, collected_at: datetime | None = None) -> P
             line = line.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidRecord(f"invalid UTF-8 at byte {exc.start}") from None
+    if _text_depth(line) > MAX_JSON_DEPTH:
+        raise InvalidRecord(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:

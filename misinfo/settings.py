@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     crawl_browser_wait: float = Field(
         default=20.0, gt=0, description="Seconds browser mode waits for the page to fetch its next video list."
     )
+    crawl_media_hosts: str = Field(
+        default="*.tiktokcdn.com,*.tiktokcdn-us.com,*.tiktokv.com,*.fbcdn.net",
+        description="Host patterns media (caption tracks, images) may come from, comma-separated; "
+        "besides these the crawlers only reach the platform's own hosts.",
+    )
+    crawl_max_page_mb: int = Field(
+        default=32, ge=1, le=1024, description="A page or file larger than this many MB is not downloaded."
+    )
 
     # digest
     smtp_host: str = Field(default="localhost", description="SMTP server.")
@@ -131,6 +139,10 @@ class Settings(BaseSettings):
     @property
     def users_file(self) -> Path:
         return self.users or self.home / "users.yaml"
+
+    @property
+    def media_host_patterns(self) -> list[str]:
+        return [p.strip().lower() for p in self.crawl_media_hosts.split(",") if p.strip()]
 
     @property
     def digest_recipients(self) -> list[str]:

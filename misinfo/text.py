@@ -1,5 +1,8 @@
 """Vietnamese text folding shared by the stores, the rules and claim matching.
 
+What is folded is the matching text (`misinfo.deobfuscate.match_fold`: filter-evasion tricks undone
+first); `fold` alone is the last, length-keeping step.
+
 Folding maps each NFC character to exactly one character (no diacritics, đ→d, lowercase), so an
 offset in the folded text is the same offset in the original: highlights are computed on the folded
 form and shown on the original.
@@ -43,5 +46,7 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Folded word tokens, the unit that search and claim matching agree on."""
-    return _WORD_RE.findall(fold(text))
+    """Folded word tokens of the matching text, the unit that search and claim matching agree on."""
+    from misinfo.deobfuscate import match_fold  # it builds on this module
+
+    return _WORD_RE.findall(match_fold(text))

@@ -41,6 +41,7 @@ from typing import Any
 
 from misinfo.domain import NARRATIVES, TaggedPost
 from misinfo.errors import QueryError
+from misinfo.safe import visible
 from misinfo.store.base import CountBucket, PostStore, SearchQuery
 
 HOUR = timedelta(hours=1)
@@ -93,7 +94,7 @@ class PostSummary:
         )
 
     def excerpt(self, limit: int = 220) -> str:
-        text = " ".join(self.text.split())
+        text = " ".join(visible(self.text).split())
         return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
     def to_json(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ other folds plus the project's own examples, never on the fold it is scored on.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,14 @@ def cross_validate(
     strip_diacritics: bool = False,
     analyses: Sequence[Analysis] | None = None,
     extra_analyses: Sequence[Analysis] | None = None,
+    variants: Mapping[str, Sequence[Analysis]] | None = None,
 ) -> dict[str, Any]:
     """Stratified k-fold CV of the three modes; `extra` (the project's examples) is always trained on.
 
     Returns `{"rules": report, "model": report, "hybrid": report, "k": k, "oof": {...}}` where `oof`
     holds each text's out-of-fold model probabilities and rule scores (to tune the blend).
+    `variants` are other versions of the same texts (e.g. evaded ones), scored by each fold's model
+    trained on the plain texts: `out["variants"][name]` is the hybrid's report on them.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -153,6 +156,9 @@ def cross_validate(
     ids = taxonomy.ids
     probs = np.zeros((len(data), len(ids)))
     rules: list[dict[str, RuleResult]] = [{} for _ in data]
+    variants = dict(variants or {})
+    var_probs = {name: np.zeros((len(data), len(ids))) for name in variants}
+    var_rules: dict[str, list[dict[str, RuleResult]]] = {name: [{} for _ in data] for name in variants}
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(data)), strata):
         train_inputs = [analyses[i].model_input for i in train_idx] + [a.model_input for a in extra_analyses]
@@ -164,10 +170,24 @@ def cross_validate(
         for j, i in enumerate(test_idx):
             probs[i] = pp[j]
             rules[i] = rr[j]
+        for name, texts in variants.items():
+            rr, pp = tagger.scores([texts[i] for i in test_idx])
+            for j, i in enumerate(test_idx):
+                var_probs[name][i] = pp[j]
+                var_rules[name][i] = rr[j]
     gold = [d.labels for d in data]
     out: dict[str, Any] = {"k": k, "n": len(data)}
     for mode in ("rules", "model", "hybrid"):
         pred = [[n for c, n in enumerate(ids) if _predict(mode, probs[i, c], rules[i][n])] for i in range(len(data))]
         out[mode] = report(gold, pred, ids)
+    out["variants"] = {
+        name: report(
+            gold,
+            [[n for c, n in enumerate(ids) if _predict("hybrid", var_probs[name][i, c], var_rules[name][i][n])]
+             for i in range(len(data))],
+            ids,
+        )
+        for name in variants
+    }
     out["oof"] = {"probs": probs, "rules": rules, "gold": gold, "ids": ids}
     return out

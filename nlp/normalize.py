@@ -1,6 +1,7 @@
 """Normalisation: one canonical form of a Vietnamese post before anything looks at it.
 
-NFC, one tone-mark placement and punctuation split off (underthesea's `text_normalize`), common
+Tricks that evade keyword filters undone (`misinfo.deobfuscate`: invisible characters, look-alike
+letters, split words, leetspeak), NFC, one tone-mark placement and punctuation split off (underthesea's `text_normalize`), common
 social-media shorthand spelled out, URLs/handles/hashtags/emoji kept apart from the words, and a
 folded form (`misinfo.text.fold`) so phrases typed without diacritics match the same rules.
 The tokens are kept so segmentation does not tokenize the text a second time.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from misinfo.deobfuscate import match_text
 from misinfo.text import fold, nfc
 
 # Tagging looks at this much of a post: a 100 KB wall of text is still tagged (on its beginning),
@@ -122,6 +124,7 @@ def normalize(raw: str | None) -> Normalized:
     truncated = len(text) > MAX_ANALYSED_CHARS
     if truncated:
         text = text[:MAX_ANALYSED_CHARS]
+    text = match_text(text)
     text = _CONTROL_RE.sub(" ", text)
     urls, text = _take(_URL_RE, text, 0) if _URL_HINT_RE.search(text) else ((), text)
     handles, text = _take(_HANDLE_RE, text, 0) if "@" in text else ((), text)

@@ -1,8 +1,9 @@
 """The NLP stage `misinfo.pipeline.process` runs: normalize → segment → tag → dedup → claims.
 
 Built once per run from the settings (taxonomy, claims registry, newest model, dedup state) and
-called per batch. Its `version` names the model and fingerprints the taxonomy and registry, so a
-new model or an edited YAML file makes `process` tag everything again.
+called per batch. Its `version` names the model and fingerprints the taxonomy, the registry and the
+matching normalisation (`misinfo.deobfuscate.VERSION`), so a new model, an edited YAML file or a
+normaliser that reads text differently makes `process` tag (and the store fold) everything again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from misinfo import deobfuscate
 from misinfo.domain import Post, TaggedPost
 from misinfo.settings import Settings
 from nlp.claims import ClaimMatcher, load_registry
@@ -65,7 +67,7 @@ class NlpStage:
         self.claims = ClaimMatcher(registry, background=background_texts())
         self.dedup = DedupIndex(dedup_path(settings.home) if persist else None)
         fingerprint = hashlib.sha1(
-            (taxonomy.model_dump_json() + registry.model_dump_json()).encode()
+            (taxonomy.model_dump_json() + registry.model_dump_json() + deobfuscate.VERSION).encode()
         ).hexdigest()[:8]
         self.version = f"{self.model.version}+{fingerprint}"
 

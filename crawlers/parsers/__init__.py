@@ -29,6 +29,7 @@ BLOCK_KINDS: dict[str, str] = {
     "server_error": "HTTP 5xx on every retry",
     "http_error": "an HTTP error status",
     "layout_changed": "the page no longer has the structure the parser knows",
+    "refused": "a request the page led to was refused (not the platform's host, or a private address)",
 }
 
 

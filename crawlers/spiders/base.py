@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.items import PostItem
+from crawlers.middlewares import RefusedRequest
 from crawlers.parsers import Block, PageResult
 from crawlers.state import CrawlState
 from misinfo.domain import utcnow
@@ -144,6 +145,8 @@ class SourceSpider(scrapy.Spider):
             retries = failure.request.meta.get("retry_times", 0)
             detail = f"HTTP {status} on {failure.request.url}" + (f" after {retries} retries" if retries else "")
             self.block(Block(kind, detail))
+        elif failure.check(RefusedRequest):
+            pass  # HostGuardMiddleware has reported it as a block
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             redirected = failure.request.meta.get("redirect_urls")
             # a redirect to a login page is a login wall, whatever robots.txt says about that page

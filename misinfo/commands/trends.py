@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+
+from misinfo.safe import json_dumps
 
 if TYPE_CHECKING:
     from misinfo.trends import TrendReport
@@ -54,7 +55,7 @@ def trends(
     finally:
         store.close()
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_dumps(report.to_json()) + "\n")
         return
     _print(report, s.timezone)
 

@@ -2,6 +2,8 @@
 
 Post text, sources and URLs are untrusted input: the HTML template is autoescaped, and a link is
 only made from an http(s) URL, so a post carrying `<script>` or a forged `<a href>` arrives as text.
+Every value printed by either template loses its invisible controls first (`finalize`), so a bidi
+override cannot reorder what a reader sees.
 """
 
 from __future__ import annotations
@@ -9,27 +11,17 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from misinfo import fmt
 from misinfo.digest.compose import Digest
+from misinfo.safe import safe_url, visible
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHART_CID = "chart"  # placeholder; `send` swaps in a unique Content-ID
 COLORS = ("#c0392b", "#2980b9", "#8e44ad", "#d35400", "#16a085", "#7f8c8d")
-
-
-def safe_url(value: str | None) -> str | None:
-    """The URL if it is a plain http(s) link, else None (no `javascript:`, `data:` or bare text)."""
-    if not value:
-        return None
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return None
-    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 @lru_cache(maxsize=4)
@@ -40,6 +32,7 @@ def environment(tz: str) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=lambda v: visible(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
     )
     env.filters.update(
         number=fmt.number,

@@ -5,7 +5,7 @@ Reads and writes go through an alias (`MISINFO_ES_INDEX`) onto a versioned index
 `rebuild` (behind `misinfo reindex`) fills a fresh index and swaps the alias in one atomic call.
 
 Search parity with SQLite comes from doing the Vietnamese part in Python: the `folded` field holds
-the text folded by `misinfo.text.fold` and split into the same words the SQLite tokenizer sees
+the text folded by `misinfo.deobfuscate.match_fold` and split into the same words the SQLite tokenizer sees
 (letters and digits; `_` and punctuation separate), indexed with a whitespace tokenizer; the
 parsed user query is folded and split the same way. Only quoted words reach `simple_query_string`.
 
@@ -43,6 +43,7 @@ from elasticsearch import (
     helpers,
 )
 
+from misinfo.deobfuscate import match_fold
 from misinfo.domain import Review, TaggedPost
 from misinfo.errors import ConfigError, QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
@@ -62,7 +63,6 @@ from misinfo.store.base import (
 )
 from misinfo.store.highlight import snippet
 from misinfo.store.sqlite import from_us, to_us
-from misinfo.text import fold
 
 ES_CONFIG_DIR = CONFIG_DIR / "elasticsearch"
 MIN_ES_MAJOR = 8
@@ -129,7 +129,7 @@ def load_json(name: str) -> dict[str, Any]:
 
 def index_tokens(text: str) -> list[str]:
     """The words of `text` as both stores index them: folded, letters and digits only."""
-    return _TOKEN_RE.findall(fold(text))
+    return _TOKEN_RE.findall(match_fold(text))
 
 
 def _phrase(term: Term) -> str:
@@ -404,7 +404,7 @@ class ElasticStore:
             "author": p.author,
             "text": p.text,
             "folded": " ".join(index_tokens(p.text + " " + " ".join(p.hashtags))),
-            "hashtags": [fold(h) for h in p.hashtags],
+            "hashtags": [match_fold(h) for h in p.hashtags],
             "narratives": list(dict.fromkeys(tp.narratives)),
             "claim_ids": list(dict.fromkeys(c.claim_id for c in tp.claims)),
             "dup_group": tp.dup_group,
@@ -579,7 +579,7 @@ class ElasticStore:
             if values:
                 filters.append({"terms": {field: list(values)}})
         if q.hashtags:
-            filters.append({"terms": {"hashtags": [fold(h.lstrip("#")) for h in q.hashtags]}})
+            filters.append({"terms": {"hashtags": [match_fold(h.lstrip("#")) for h in q.hashtags]}})
         if q.tagged_only:
             filters.append({"term": {"tagged": True}})
         if q.since or q.until:

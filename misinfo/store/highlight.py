@@ -1,6 +1,8 @@
-"""Snippets with the query's words marked, computed on the folded text and shown on the original.
+"""Snippets with the query's words marked, computed on the matching text and shown on the original.
 
-Both backends use this so a hit looks the same whichever store answered.
+The query's words are found in the folded matching text (`misinfo.deobfuscate`: evasion tricks
+undone), and its offset map marks the span the poster wrote: a search for `sáp nhập` marks
+`s.á.p n.h.ậ.p`. Both backends use this so a hit looks the same whichever store answered.
 """
 
 from __future__ import annotations
@@ -9,20 +11,44 @@ import html
 import re
 from collections.abc import Sequence
 
+from misinfo.deobfuscate import deobfuscate, match_text
+from misinfo.safe import visible
 from misinfo.text import fold, nfc
 
 SNIPPET_CHARS = 220
+_WORD_RE = re.compile(r"\w+")
+
+
+def written_as(text: str, phrase: str) -> str | None:
+    """How `text` writes `phrase` where the matching text has it (`s.á.p n.h.ậ.p` for `sáp nhập`),
+    or None when it does not; an analyst sees the very characters a tag was given for."""
+    words = _WORD_RE.findall(fold(match_text(phrase)))
+    if not words:
+        return None
+    text = nfc(text)
+    mapped = deobfuscate(text)
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)")
+    found = pattern.search(fold(mapped.text))
+    if found is None:
+        return None
+    start, end = mapped.span(*found.span())
+    return text[start:end]
 
 
 def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHARS) -> str:
-    """HTML-escaped excerpt around the first match, matches wrapped in `<mark>`."""
+    """HTML-escaped excerpt around the first match, matches wrapped in `<mark>`, invisible controls removed."""
     text = nfc(text)
-    folded = fold(text)
     flat = sorted({w for phrase in words for w in phrase if w}, key=len, reverse=True)
     spans: list[tuple[int, int]] = []
     if flat:
+        mapped = deobfuscate(text)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in flat) + r")(?!\w)")
-        spans = [m.span() for m in pattern.finditer(folded)]
+        for m in pattern.finditer(fold(mapped.text)):
+            s, e = mapped.span(*m.span())
+            if spans and s <= spans[-1][1]:  # two words from one joined run (`s.á.p.n.h.ậ.p`): one mark
+                spans[-1] = (spans[-1][0], max(e, spans[-1][1]))
+            else:
+                spans.append((s, e))
     if len(text) <= width:
         start, end = 0, len(text)
     else:
@@ -36,10 +62,10 @@ def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHAR
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[pos:s]))
-        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        out.append(html.escape(visible(text[pos:s])))
+        out.append("<mark>" + html.escape(visible(text[s:e])) + "</mark>")
         pos = e
-    out.append(html.escape(text[pos:end]))
+    out.append(html.escape(visible(text[pos:end])))
     if end < len(text):
         out.append("…")
     return "".join(out)

@@ -1,8 +1,8 @@
 """The embedded default store: one SQLite file in WAL mode, FTS5 over the folded text.
 
 Search is diacritic-insensitive both ways because the indexed column and the query are folded
-by the same function (`misinfo.text.fold`, which also maps đ→d: FTS5's `remove_diacritics`
-does not). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
+by the same function (`misinfo.deobfuscate.match_fold`: evasion tricks undone, then folded with
+đ→d, which FTS5's `remove_diacritics` does not do). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
 triggers, so an upsert is one `INSERT … ON CONFLICT DO UPDATE` per post.
 """
 
@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from misinfo.deobfuscate import match_fold
 from misinfo.domain import Review, TaggedPost
 from misinfo.errors import QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
@@ -35,7 +36,6 @@ from misinfo.store.base import (
     merge_found,
 )
 from misinfo.store.highlight import snippet
-from misinfo.text import fold
 
 SCHEMA_VERSION = 2  # 2: post_sources (every source that found a post)
 _CHILDREN_INSERT = """
@@ -277,8 +277,8 @@ class SqliteStore:
             _dumps(tp.review.to_dict()) if tp.review else None,
             _dumps([[t.narrative, t.score] for t in tp.tags]),
             _dumps([[c.claim_id, c.score] for c in tp.claims]),
-            _dumps([fold(h) for h in p.hashtags]),
-            fold(p.text + " " + " ".join(p.hashtags)),
+            _dumps([match_fold(h) for h in p.hashtags]),
+            match_fold(p.text + " " + " ".join(p.hashtags)),
             _dumps(doc),
         )
 
@@ -389,7 +389,7 @@ class SqliteStore:
         if q.claim_ids:
             child("post_claims", "claim_id", q.claim_ids, timed=True)
         if q.hashtags:
-            child("post_hashtags", "hashtag", tuple(fold(h.lstrip("#")) for h in q.hashtags))
+            child("post_hashtags", "hashtag", tuple(match_fold(h.lstrip("#")) for h in q.hashtags))
         if q.tagged_only:
             conds.append("p.tagged = 1")
         if q.since:

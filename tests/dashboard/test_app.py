@@ -11,7 +11,7 @@ import pytest
 from misinfo.audit import read_audit
 from misinfo.pipeline import iter_reviews
 from misinfo.store.sqlite import SqliteStore
-from tests.dashboard.conftest import PASSWORDS, app, tagged, write_home
+from tests.dashboard.conftest import PASSWORDS, app, fixture_posts, tagged, write_home
 
 pytestmark = pytest.mark.usefixtures("dash_home")
 
@@ -402,3 +402,49 @@ def test_review_needs_an_explicit_verdict(dash_home: Path) -> None:
     assert_clean(at)
     assert "Hãy chọn một kết luận trước khi lưu." in [w.value for w in at.warning]
     assert not list(iter_reviews(dash_home))
+
+
+# --- hostile posts -----------------------------------------------------------------------------
+
+
+def test_hostile_posts_are_inert_on_every_page(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Formula prefixes, bidi overrides, zero-width characters, markup, a javascript: link, 1 MB of text."""
+    from datetime import timedelta
+
+    from tests.dashboard.conftest import NOW
+    from tests.hostile import EVIL_URL, RLO, assert_inert_html, hidden_chars, hostile_posts
+
+    write_home(home, fixture_posts() + hostile_posts(created_at=NOW - timedelta(minutes=30)))
+    monkeypatch.setenv("MISINFO_SOURCES", str(home / "sources.yaml"))
+    at = app("lan").run()
+    pages = {"trends": at}
+    at = app("lan").run().switch_page("app_pages/narrative.py").run()
+    pages["narrative"] = at
+    at = app("lan").run().switch_page("app_pages/search.py").run()
+    at.selectbox(key="search_sort").set_value("Mới nhất")
+    pages["search"] = search(at, "sáp nhập")  # the hostile posts are the newest: all on the first page
+    pages["review"] = app("lan").run().switch_page("app_pages/review.py").run()
+    for name, page in pages.items():
+        assert_clean(page)
+        shown = texts(page)
+        for element in page.get("html"):
+            assert_inert_html(str(element.value))
+        assert not hidden_chars(shown), (name, hidden_chars(shown)[:5])
+        assert RLO not in shown and f'href="{EVIL_URL}' not in shown
+    found = texts(pages["search"])
+    assert "tải danh sách gnp.exe tại đây" in found  # the bidi post, shown in logical order
+    assert "&lt;script&gt;" in found and "onerror" in found  # markup shown as text
+    assert "<mark>s.á.p</mark>" not in found and "<mark>sáp</mark> <mark>nhập</mark> tỉnh: danh sách mới" in found
+
+
+def test_evidence_shows_how_an_evaded_post_wrote_the_phrase(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    evaded = tagged("ev1", "Tin nóng: s.á.p n.h.ậ.p tỉnh, \u0441\u0430\u0301\u0440 báo", hours_ago=0.5,
+                    narratives={"province_merger": 0.95}, evidence={"province_merger": ("sáp nhập tỉnh",)})
+    write_home(home, [evaded, *fixture_posts()])
+    monkeypatch.setenv("MISINFO_SOURCES", str(home / "sources.yaml"))
+    at = search(app("lan").run().switch_page("app_pages/search.py").run(), "sáp nhập tỉnh")
+    assert_clean(at)
+    page = texts(at)
+    assert "<mark>s.á.p</mark> <mark>n.h.ậ.p</mark> <mark>tỉnh</mark>" in page  # the snippet marks what was written
+    assert "cụm từ «sáp nhập tỉnh» (trong bài viết là «s.á.p n.h.ậ.p tỉnh»)" in page  # and so does the evidence
+    assert page.count("(trong bài viết là") == 1  # posts that write the phrase plainly get no note

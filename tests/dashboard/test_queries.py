@@ -19,6 +19,7 @@ from misinfo.store.base import CountBucket, SearchQuery
 from misinfo.store.sqlite import SqliteStore
 from tests.dashboard.conftest import tagged
 from tests.factories import make_tagged
+from tests.hostile import FORMULA_START, HOSTILE_TEXTS, hidden_chars, hostile_posts
 
 
 @pytest.fixture
@@ -43,6 +44,29 @@ def test_export_streams_every_match_not_one_page(store: SqliteStore, tmp_path: P
     assert all("sáp nhập tỉnh" in r[-1] for r in rows[1:])
     record = read_audit(tmp_path)[-1]
     assert (record["action"], record["who"], record["rows"], record["query"]) == ("export", "lan", 1150, "sap nhap tinh")
+
+
+def test_export_of_hostile_posts_is_inert_in_a_spreadsheet(store: SqliteStore, tmp_path: Path) -> None:
+    """OWASP CSV injection: no cell may start a formula; invisible controls go; a cell fits in Excel."""
+    posts = hostile_posts()
+    store.upsert(posts)
+    header = [i18n.t(f"csv.{f}") for f in queries.CSV_FIELDS]
+    out = queries.export_file(store, SearchQuery(), home=tmp_path, who="lan", tz="Asia/Ho_Chi_Minh", header=header)
+    raw = out.read().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))[1:]
+    assert len(rows) == len(posts)
+    assert not hidden_chars(raw)
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA_START), cell[:40]
+            assert len(cell) <= 32_767
+    text = {r[0]: r[-1] for r in rows}
+    assert text["tiktok:h-formula"] == "'" + HOSTILE_TEXTS["formula"]  # shown as written, as text
+    assert text["tiktok:h-dde"].startswith("'+cmd|") and text["tiktok:h-tab"].startswith("'\t=1+1")
+    assert text["tiktok:h-hidden_formula"] == "'=1+1 sáp nhập tỉnh"  # the zero-width space hid nothing
+    assert text["tiktok:h-script"] == HOSTILE_TEXTS["script"]  # CSV is text: markup needs no escaping
+    assert text["tiktok:h-big"].startswith("Sáp nhập tỉnh") and text["tiktok:h-big"].endswith("…")
+    assert {r[2] for r in rows} == {"'-src"}  # source column too
 
 
 def test_csv_row_has_local_time_and_review_fields() -> None:

@@ -119,3 +119,28 @@ def test_chart_draws_each_narrative_to_scale(rendered):
 )
 def test_safe_url(url, ok):
     assert (safe_url(url) is not None) is ok
+
+
+def test_hostile_posts_are_inert_in_html_and_text(home):
+    """Bidi overrides, zero-width characters, formula prefixes, markup and a 1 MB text as the top posts."""
+    from dataclasses import replace
+
+    from misinfo.store.sqlite import SqliteStore
+    from tests.digest.conftest import DAY, local
+    from tests.hostile import HOSTILE_TEXTS, RLO, assert_inert_html, hidden_chars, hostile_posts
+
+    posts = hostile_posts(created_at=local(DAY, 21))
+    shown = ""
+    for start in range(0, len(posts), 3):  # the digest lists three top posts: three at a time on top
+        store = SqliteStore(home / "store.sqlite3")
+        store.upsert([replace(tp, post=replace(tp.post, metrics=replace(tp.post.metrics, likes=10_000 * (start + 1))))
+                      for tp in posts[start : start + 3]])
+        store.close()
+        _subject, html, text, _png = render_digest(compose(home), chart_cid="c@test")
+        assert_inert_html(html)
+        assert not hidden_chars(text) and RLO not in html + text
+        assert len(html) < 200_000 and len(text) < 50_000  # the 1 MB post is an excerpt
+        shown += " ".join(parse(html).text) + text
+    assert "tải danh sách gnp.exe tại đây" in shown  # the bidi post, in logical order
+    assert "sáp nhập tỉnh: danh sách mới" in shown  # the zero-width post, without its hidden characters
+    assert HOSTILE_TEXTS["big"][:100] in shown and '<script>alert("xss")</script>' in shown  # as text

@@ -64,3 +64,26 @@ def test_bad_input_gives_one_line_and_non_zero_exit(home: Path, tmp_path: Path) 
     not_a_db.write_bytes(b"garbage" * 1000)
     down = run(home, "search", "x", env={"MISINFO_SQLITE_PATH": str(not_a_db)})
     assert down.returncode == 3 and "SQLite store" in down.stderr and "Traceback" not in down.stderr
+
+
+def test_search_output_of_hostile_posts_is_inert(home: Path) -> None:
+    """`search --json` keeps each text exactly, with invisible characters escaped; the table shows none."""
+    from misinfo.store.sqlite import SqliteStore
+    from tests.hostile import HOSTILE_TEXTS, hidden_chars, hostile_posts
+
+    store = SqliteStore(home / "store.sqlite3")
+    store.upsert(hostile_posts())
+    store.close()
+    found = run(home, "search", "sáp nhập", "--json", "--limit", "50")
+    assert found.returncode == 0, found.stderr
+    assert not hidden_chars(found.stdout)  # written as \u escapes, not obeyed by a terminal
+    hits = {h["key"]: h for h in json.loads(found.stdout)["hits"]}
+    assert {k.removeprefix("tiktok:h-") for k in hits} == set(HOSTILE_TEXTS) - {"dde"}
+    for name, hit in hits.items():
+        assert hit["text"] == HOSTILE_TEXTS[name.removeprefix("tiktok:h-")]  # the data, exactly
+        assert "<script" not in hit["snippet"] and "<img" not in hit["snippet"] and not hidden_chars(hit["snippet"])
+    assert "<mark>s\u200bá\u200bp</mark>" not in hits["tiktok:h-zero_width"]["snippet"]
+    assert "<mark>sáp</mark>" in hits["tiktok:h-zero_width"]["snippet"]  # evaded and still marked
+    human = run(home, "search", "sáp nhập", "--limit", "50")
+    assert human.returncode == 0, human.stderr
+    assert not hidden_chars(human.stdout) and "javascript:" in human.stdout  # printed as text, not a link

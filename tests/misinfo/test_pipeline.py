@@ -11,6 +11,7 @@ from misinfo.domain import Review
 from misinfo.errors import StoreUnavailable
 from misinfo.landing import LandingZone
 from misinfo.pipeline import PassThrough, import_posts, process, record_review, reindex
+from misinfo.schema import MAX_JSON_DEPTH, MAX_TEXT_CHARS
 from misinfo.settings import Settings
 from misinfo.store.base import SearchQuery
 from misinfo.store.sqlite import SqliteStore
@@ -37,6 +38,21 @@ def test_import_quarantines_bad_lines_with_line_numbers(home: Path, tmp_path: Pa
     reasons = {e["origin"]: e["reason"] for e in LandingZone(home).iter_quarantine()}
     assert "invalid JSON" in reasons["import:in.jsonl:2"]
     assert "post_id" in reasons["import:in.jsonl:4"]
+
+
+def test_import_quarantines_oversize_and_deeply_nested_records(home: Path, tmp_path: Path) -> None:
+    """Hostile lines: a text longer than any platform allows, JSON nested 100,000 deep (a crash before)."""
+    nested = '{"a":' * 100_000 + "1" + "}" * 100_000
+    deep: object = 1
+    for _ in range(MAX_JSON_DEPTH + 1):
+        deep = [deep]
+    listed = {**record(3), "metrics": {"likes": 1, "x": deep}}
+    src = write_jsonl(tmp_path / "in.jsonl", [record(1), record(2, "x" * (MAX_TEXT_CHARS + 1)), nested, listed])
+    report = import_posts(home, src)
+    assert (report.lines, report.imported, report.quarantined) == (4, 1, 3)
+    reasons = {e["origin"]: e["reason"] for e in LandingZone(home).iter_quarantine()}
+    assert f"at most {MAX_TEXT_CHARS} characters" in reasons["import:in.jsonl:2"]
+    assert reasons["import:in.jsonl:3"] == reasons["import:in.jsonl:4"] == f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
 
 
 def test_process_is_incremental_and_idempotent(home: Path, tmp_path: Path) -> None:

@@ -158,6 +158,42 @@ def test_search_is_diacritic_insensitive_both_ways(corpus: PostStore, query: str
     assert page.total == len(expected)
 
 
+# an evaded post and a plain one: the tricks posters use against keyword filters
+EVADED = "C\u1ea3nh b\u00e1o: s.\u00e1.p n.h.\u1eadp t\u200b\u1ec9\u200bnh, 1\u1eeba \u0111\u1ea30 qua \u0441\u0430\u0301\u0440 t\u0456\u0301n"
+
+
+@pytest.fixture
+def evasion_corpus(store: PostStore) -> PostStore:
+    store.upsert([
+        make_tagged(1, EVADED, hours=1),  # Cảnh báo: s.á.p n.h.ập t<ZWSP>ỉ<ZWSP>nh, 1ừa đả0 qua <Cyrillic>сáр tín
+        make_tagged(2, "Tin đồn sáp nhập tỉnh và lừa đảo cáp tín dụng", hours=2),
+        make_tagged(3, "Thời tiết hôm nay đẹp", hours=3),
+    ])
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sáp nhập tỉnh", {"tiktok:1", "tiktok:2"}),  # a plain query finds the evaded post
+        ('"lua dao"', {"tiktok:1", "tiktok:2"}),
+        ("cáp", {"tiktok:1", "tiktok:2"}),
+        ("s.á.p n\u200bh\u200bậ\u200bp", {"tiktok:1", "tiktok:2"}),  # an evaded query finds the plain post
+        ("\u0441\u0430\u0301\u0440 1ừa", {"tiktok:1", "tiktok:2"}),  # Cyrillic сáр, leet 1ừa
+        ("ｔỉｎｈ", {"tiktok:1", "tiktok:2"}),  # fullwidth letters
+        ("-s.á.p", {"tiktok:3"}),
+    ],
+)
+def test_search_sees_through_evasion_both_ways(evasion_corpus: PostStore, query: str, expected: set[str]) -> None:
+    assert set(keys(evasion_corpus.search(q(query)))) == expected
+
+
+def test_highlight_marks_what_the_evaded_post_wrote(evasion_corpus: PostStore) -> None:
+    snippet = {h.post.key: h.snippet for h in evasion_corpus.search(q("sáp nhập lừa đảo")).hits}["tiktok:1"]
+    assert "<mark>s.á.p</mark> <mark>n.h.ập</mark>" in snippet
+    assert "<mark>1ừa</mark> <mark>đả0</mark>" in snippet
+
+
 def test_phrase_requires_adjacent_words(corpus: PostStore) -> None:
     assert set(keys(corpus.search(q('"sap nhap ngan hang"')))) == {"tiktok:5"}
     assert set(keys(corpus.search(q('"nhap sap"')))) == set()
