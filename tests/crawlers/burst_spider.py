@@ -17,6 +17,7 @@ class BurstSpider(scrapy.Spider):
     def __init__(self, base: str = "", n: str = "5", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.base = base.rstrip("/")
+        self.base_url = self.base  # the host guard lets a spider reach its own base URL's host only
         self.n = int(n)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

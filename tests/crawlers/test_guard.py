@@ -82,9 +82,9 @@ FB = {"key": "fb-news", "platform": "facebook", "handle": "trangtintuc", "obey_r
 
 def _steered_site(posts, target: str, *, redirect: bool) -> dict:  # type: ignore[type-arg]
     if redirect:  # the page itself redirects elsewhere
-        return {"/trangtintuc": replay.redirect(target)}
+        return {"/trangtintuc/posts/": replay.redirect(target)}
     page = replay.facebook_m_page("trangtintuc", posts, next_href=target, page_name="Trang Tin")
-    return {"/trangtintuc": Reply(200, page)}
+    return {"/trangtintuc/posts/": Reply(200, page)}
 
 
 @pytest.mark.slow
@@ -116,7 +116,7 @@ def test_a_page_cannot_steer_the_crawler(tmp_path, serve, monkeypatch, target, r
     assert report.status == "blocked" and report.blocks == {"refused": 1}
     assert "blocked (refused)" in str(err.value) and target in str(err.value) and why in str(err.value)
     assert read_crawl_runs(s.home)[-1].blocks == {"refused": 1}
-    assert server.hits[0] == "http://www.facebook.com/trangtintuc"  # the real site's URL, through the proxy
+    assert server.hits[0] == "http://www.facebook.com/trangtintuc/posts/"  # the real site's URL, through the proxy
     assert not [h for h in server.hits if "leak" in h or "169.254" in h]  # nothing was sent there
     assert len(landed(s)) == (0 if redirect else 4)  # what the page had is kept
 
@@ -126,7 +126,7 @@ def test_a_page_cannot_steer_the_crawler(tmp_path, serve, monkeypatch, target, r
 def test_a_page_over_the_size_limit_is_not_read_and_the_crawl_says_so(tmp_path, serve) -> None:
     posts = vn_posts(3, platform="facebook", author="trangtintuc", start_id=1)
     page = replay.facebook_m_page("trangtintuc", posts, page_name="Trang Tin") + "<!--" + "x" * 1_200_000 + "-->"
-    server = serve({"/trangtintuc": Reply(200, page)})
+    server = serve({"/trangtintuc/posts/": Reply(200, page)})
     s = crawl_settings(tmp_path, [FB], facebook_base_url=server.url, crawl_max_page_mb=1)
 
     with pytest.raises(CrawlBlocked) as err:

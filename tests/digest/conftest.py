@@ -25,7 +25,8 @@ def local(day: date, hour: float) -> datetime:
 
 
 def fill_store(store: SqliteStore) -> None:
-    """Scams flat at 4/day for 14 days; province merger 2/day, then 25 posts on DAY (a burst)."""
+    """Scams flat at 4/day for 14 days; province merger 2/day, then 25 posts on DAY (a burst, from 22
+    accounts on three pages besides the usual source: a crowd, not one page's topic)."""
     posts = []
     for back in range(14, 0, -1):
         d = DAY - timedelta(days=back)
@@ -37,7 +38,7 @@ def fill_store(store: SqliteStore) -> None:
                           created_at=local(DAY, 8 + 3 * i), likes=i) for i in range(4)]
     posts += [make_tagged(f"b{i}", f"Tin đồn sáp nhập tỉnh số {i}: tỉnh mới, trung tâm hành chính mới",
                           narratives=("province_merger",), created_at=local(DAY, 6 + i * 0.6),
-                          author=f"acct{i}", likes=10 + i) for i in range(22)]
+                          author=f"acct{i}", source=f"page-{i % 3}", likes=10 + i) for i in range(22)]
     posts.append(make_tagged("xss", SCRIPT_TEXT, narratives=("province_merger",), created_at=local(DAY, 20),
                              likes=5000, claims=("fake-63-to-31-list",), dup_group="g1", author="p1"))
     forged = make_tagged("forged", FORGED_TEXT, narratives=("province_merger",), created_at=local(DAY, 20.1),
