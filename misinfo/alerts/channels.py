@@ -130,6 +130,7 @@ def post(channel: WebhookChannel, target: Target, body: bytes, delivery_id: str)
     Returns (HTTP status, attempts); anything but a 2xx in the end is a DeliveryError."""
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ReadTimeoutError
     from urllib3.util.retry import Retry
 
     retry = Retry(total=channel.retries, connect=channel.retries, read=channel.retries, status=channel.retries,
@@ -151,7 +152,10 @@ def post(channel: WebhookChannel, target: Target, body: bytes, delivery_id: str)
         except requests.exceptions.Timeout:
             raise DeliveryError(f"{where}: no answer within {channel.timeout_seconds:g} s, {tries} tries") from None
         except requests.exceptions.ConnectionError as exc:
+            # after the last retry requests wraps urllib3's MaxRetryError; its reason says what failed
             reason = getattr(exc.args[0], "reason", exc.args[0]) if exc.args else exc
+            if isinstance(reason, ReadTimeoutError):
+                raise DeliveryError(f"{where}: no answer within {channel.timeout_seconds:g} s, {tries} tries") from None
             raise DeliveryError(f"{where}: cannot connect ({_short(reason)}), {tries} tries") from None
         except requests.exceptions.RequestException as exc:
             raise DeliveryError(f"{where}: {_short(exc)}") from None

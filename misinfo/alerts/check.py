@@ -180,6 +180,7 @@ def check(
         state.pending += [{"alert": a.to_json(), "todo": list(a.channels), "logged": False} for a in fired]
         state.forget_old(at)
         state.save(settings.home)  # decided before anything is sent: a crash from here on never re-fires
-        deliver_pending(settings, config, state, report, get_connection)
-        state.save(settings.home)
+        if state.pending:
+            deliver_pending(settings, config, state, report, get_connection)
+            state.save(settings.home)
     return report

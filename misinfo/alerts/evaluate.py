@@ -89,7 +89,8 @@ def campaign_findings(store: PostStore, rule: CampaignRule, at: datetime) -> lis
                    "spread_minutes": round(c.spread_minutes, 1), "window_hours": _hours(rule.window),
                    "narratives": list(c.narratives), "new": c.new}  # fmt: skip
         title = c.top_posts[0].excerpt(100) if c.top_posts else c.id
-        out.append(Finding(c.id, title, numbers, c.top_posts, tuple(p.key for p in c.top_posts)))
+        in_window = _scan(store, SearchQuery(dup_groups=(c.id,), since=since, until=until, sort="newest"))
+        out.append(Finding(c.id, title, numbers, c.top_posts, tuple(in_window)))
     return out
 
 

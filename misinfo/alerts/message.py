@@ -28,8 +28,8 @@ def dashboard_link(base_url: str, alert_id: str) -> str:
 def title(alert: Alert) -> str:
     n = alert.numbers
     if alert.kind == "narrative_burst":
-        return (f"«{alert.title}» tăng đột biến: {fmt.number(n['count'])} bài trong {n['window_hours']} giờ "
-                f"(nền {fmt.number(n['baseline'], 1)}, điểm {fmt.number(n['score'], 1)})")  # fmt: skip
+        return (f"Chủ đề «{alert.title}» tăng đột biến: {fmt.number(n['count'])} bài trong {n['window_hours']} giờ "
+                f"(nền {fmt.number(n['baseline'], 1)}; điểm {fmt.number(n['score'], 1)})")  # fmt: skip
     if alert.kind == "campaign":
         return (f"Nội dung sao chép lan rộng: {fmt.number(n['posts'])} bài từ {fmt.number(n['accounts'])} "
                 f"tài khoản trong {fmt.duration_vi(n['spread_minutes'])}")  # fmt: skip
