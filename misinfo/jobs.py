@@ -40,6 +40,15 @@ class AlertsUndelivered(DeliveryError):
         self.result = result
 
 
+class AlertsMisconfigured(ConfigError):
+    """Every failed delivery was a configuration problem (no recipients, a secret not set): retrying
+    within the run cannot help, so the task fails at once; the alerts wait for the next run."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 class CrawlFailed(MisinfoError):
     """A crawl failed for a reason that may pass (network error, 5xx, crawler crash, timeout): retry."""
 
@@ -235,7 +244,8 @@ def check_alerts(
 
     The collect DAG calls it with the interval's end right after processing; `misinfo alerts check`
     with now. Raises `AlertsUndelivered` (after recording everything) when a channel failed, so the
-    task is retried and the run shows it; the failed deliveries are sent by the next run.
+    task is retried and the run shows it, or `AlertsMisconfigured` when only configuration was at
+    fault (no retry helps); either way the failed deliveries are sent by the next run.
     `get_connection` looks up Airflow Connections for webhook channels that name one.
     """
     from misinfo.alerts.check import check
@@ -249,8 +259,8 @@ def check_alerts(
     result = report.to_json()
     if report.failed:
         failures = "; ".join(f"{alert} → {channel}: {error}" for alert, channel, error in report.failed)
-        raise AlertsUndelivered(f"{len(report.failed)} alert deliveries failed (kept for the next run): {failures}",
-                                result)  # fmt: skip
+        error = AlertsMisconfigured if {c for _, c, _ in report.failed} <= report.misconfigured else AlertsUndelivered
+        raise error(f"{len(report.failed)} alert deliveries failed (kept for the next run): {failures}", result)
     return result
 
 

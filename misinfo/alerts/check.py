@@ -36,7 +36,7 @@ from misinfo.alerts.rules import (
 )
 from misinfo.alerts.state import Alert, AlertState, lock_path, log_event, make_alert, open_episodes, sent_pairs, take_new
 from misinfo.domain import utcnow
-from misinfo.errors import MisinfoError
+from misinfo.errors import ConfigError, MisinfoError
 from misinfo.settings import Settings
 from misinfo.state import file_lock
 from misinfo.store.base import PostStore
@@ -54,6 +54,7 @@ class CheckReport:
     pending: int = 0  # deliveries still owed after this run
     skipped: list[str] = field(default_factory=list)  # rules already evaluated for this hour
     problems: dict[str, str] = field(default_factory=dict)  # saved search id → why it could not run
+    misconfigured: set[str] = field(default_factory=set)  # channels that failed for a config problem
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,6 +141,8 @@ def deliver_pending(settings: Settings, config: AlertsConfig, state: AlertState,
             try:
                 detail = ch.send(settings, channel, alert, get_connection)
             except MisinfoError as exc:
+                if isinstance(exc, ConfigError):
+                    report.misconfigured.add(cid)
                 log_event(home, "failed", alert=alert.id, channel=cid, error=str(exc))
                 report.failed.append((alert.id, cid, str(exc)))
                 down.add(cid)

@@ -38,7 +38,7 @@ def title(alert: Alert) -> str:
     return f"Tìm kiếm đã lưu «{alert.title}»: {fmt.number(n['new_posts'])} bài mới"
 
 
-def _details(alert: Alert) -> list[str]:
+def details(alert: Alert) -> list[str]:
     n = alert.numbers
     if alert.kind == "narrative_burst":
         growth = f", tăng {fmt.percent(n['growth'])}" if n.get("growth") is not None else ""
@@ -61,7 +61,7 @@ def _details(alert: Alert) -> list[str]:
 
 def body(alert: Alert, dashboard_url: str, tz: str) -> str:
     """The message text: what, the numbers, top posts (time, source, engagement, excerpt, link), dashboard link."""
-    lines = [title(alert), *_details(alert), f"Thời điểm đánh giá: {fmt.datetime_vi(alert.at, tz)} (quy tắc {alert.rule_label})."]
+    lines = [title(alert), *details(alert), f"Thời điểm đánh giá: {fmt.datetime_vi(alert.at, tz)} (quy tắc {alert.rule_label})."]
     if alert.posts:
         lines.append("")
         lines.append("Bài tiêu biểu:")

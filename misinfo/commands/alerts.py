@@ -26,14 +26,14 @@ def check(
     """Evaluate every rule for the last hour, send new alerts, retry deliveries that failed before.
 
     The same run the misinfo_collect DAG does after processing. Exits 5 when a channel failed (the
-    alert is kept and sent by the next run).
+    alert is kept and sent by the next run), 2 when only configuration was at fault.
     """
     from misinfo import jobs
     from misinfo.cli import parse_when, settings
 
     try:
         result = jobs.check_alerts(settings(), parse_when(at, "--at"), dry_run=dry_run)
-    except jobs.AlertsUndelivered as exc:
+    except (jobs.AlertsUndelivered, jobs.AlertsMisconfigured) as exc:
         _print(exc.result, as_json)
         raise
     _print(result, as_json)

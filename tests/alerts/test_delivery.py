@@ -259,7 +259,7 @@ def test_a_missing_secret_names_the_variable_and_keeps_the_alert(tmp_path, home,
     settings = setup(tmp_path, home, receiver, port)
     monkeypatch.delenv(SECRET_ENV)
     add_claim_posts(home, "p1")
-    with pytest.raises(jobs.AlertsUndelivered, match=f"environment variable {SECRET_ENV} is not set"):
+    with pytest.raises(jobs.AlertsMisconfigured, match=f"environment variable {SECRET_ENV} is not set"):
         jobs.check_alerts(settings, AT)
     monkeypatch.setenv(SECRET_ENV, SECRET)
     jobs.check_alerts(settings, AT + timedelta(hours=1))
