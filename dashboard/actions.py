@@ -43,7 +43,7 @@ def audit_search(home: Path, user: User, query: SearchQuery, total: int) -> None
     audit(home, who=user.username, action="search", total=total, **query_details(query))
 
 
-def _alert_rule(home: Path, rules_path: Path, rule_id: str | None, store: PostStore,
+def _alert_rule(rules_path: Path, rule_id: str | None, store: PostStore,
                 query: SearchQuery) -> tuple[str | None, tuple[str, ...]]:  # fmt: skip
     """The rule (which must be a saved-search rule of the rules file) and the search's current matches
     within its lookback: those are never "new" for the rule."""
@@ -67,7 +67,7 @@ def save_search(home: Path, rules_path: Path, store: PostStore, user: User, name
     """Keep the query and its filters under `name`, owned by the user, optionally attached to an alert rule."""
     if not user.can_save_searches:
         raise NotAllowed(f"user {user.username!r} ({user.role}) may not save searches")
-    rule, baseline = _alert_rule(home, rules_path, rule_id, store, query)
+    rule, baseline = _alert_rule(rules_path, rule_id, store, query)
     search = add_saved(home, user.username, name, query, alert_rule=rule, baseline=baseline)
     audit(home, who=user.username, action="save_search", search=search.id, name=search.name, alert_rule=rule,
           **query_details(query))  # fmt: skip
@@ -79,7 +79,7 @@ def attach_search(home: Path, rules_path: Path, store: PostStore, user: User, se
     """Attach a saved search to an alert rule (None detaches); only its owner or an admin may."""
     search = get_saved(home, search_id)
     _mine(user, search)
-    rule, baseline = _alert_rule(home, rules_path, rule_id, store, search.query())
+    rule, baseline = _alert_rule(rules_path, rule_id, store, search.query())
     changed = attach(home, search_id, rule, baseline)
     audit(home, who=user.username, action="attach_search", search=search_id, alert_rule=rule)
     return changed

@@ -48,7 +48,7 @@ if alert_id:
 
 with ui.guard():
     recent = q.recent_alerts(s.home, days=7)
-for i, a in enumerate(ui.boxed_section(t("alerts.recent_title"), recent[:100], t("alerts.none"))):
+for a in ui.boxed_section(t("alerts.recent_title"), recent[:100], t("alerts.none")):
     show_alert(a, posts=False)
     st.page_link("app_pages/alerts.py", label=t("alerts.open"), query_params={"id": a["id"]},
                  icon=":material/open_in_new:")  # fmt: skip

@@ -34,7 +34,16 @@ from misinfo.alerts.rules import (
     SavedSearchRule,
     load_rules,
 )
-from misinfo.alerts.state import Alert, AlertState, lock_path, log_event, make_alert, open_episodes, sent_pairs, take_new
+from misinfo.alerts.state import (
+    Alert,
+    AlertState,
+    lock_path,
+    log_event,
+    make_alert,
+    open_episodes,
+    sent_pairs,
+    take_new,
+)
 from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, MisinfoError
 from misinfo.settings import Settings

@@ -8,6 +8,7 @@ record (`dashboard.actions`); this module only keeps the file.
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,7 +48,7 @@ def saved_path(home: Path) -> Path:
     return Path(home) / "saved_searches.json"
 
 
-def _lock(home: Path):  # type: ignore[no-untyped-def]
+def _lock(home: Path) -> AbstractContextManager[None]:
     return file_lock(Path(home) / "state" / "saved_searches.lock")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from misinfo.alerts.evaluate import Finding, Matches
-from misinfo.alerts.rules import AnyRule
+from misinfo.alerts.rules import AnyRule, ClaimRule, SavedSearchRule
 from misinfo.domain import utcnow
 from misinfo.state import append_jsonl, read_json, read_jsonl, write_json
 from misinfo.trends import PostSummary
@@ -139,12 +139,11 @@ def open_episodes(state: AlertState, rule: AnyRule, findings: Iterable[Finding],
 
 
 def take_new(
-    state: AlertState, rule: AnyRule, matches: Iterable[Matches], at: datetime
+    state: AlertState, rule: ClaimRule | SavedSearchRule, matches: Iterable[Matches], at: datetime
 ) -> list[tuple[Matches, list[PostSummary]]]:
     """Per subject, the posts not alerted on before, when there are at least `min_new_posts` of them and
     the cool-down since the last alert has passed; those posts are then remembered as alerted."""
-    lookback: timedelta = rule.lookback  # type: ignore[union-attr]
-    minimum: int = rule.min_new_posts  # type: ignore[union-attr]
+    lookback, minimum = rule.lookback, rule.min_new_posts
     out = []
     for m in matches:
         s = state.subject(rule.id, m.subject)
