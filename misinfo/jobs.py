@@ -26,7 +26,7 @@ from misinfo.domain import utcnow
 from misinfo.errors import ConfigError, DeliveryError, MisinfoError
 from misinfo.pipeline import process_lock
 from misinfo.settings import Settings
-from misinfo.state import write_json
+from misinfo.state import trim_jsonl, write_json
 
 # A block of these kinds only says the site was unwell (5xx after Scrapy's own retries): try again later.
 TRANSIENT_BLOCKS = frozenset({"server_error"})
@@ -285,7 +285,9 @@ def _delete_old_files(folder: Path, pattern: str, cutoff: datetime, *, by_name: 
 
 
 def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """Delete raw posts, quarantined items, crawl logs and indexed posts older than the retention period."""
+    """Delete raw posts, quarantined items, crawl logs, alert-log records (they quote posts) and indexed
+    posts older than the retention period."""
+    from misinfo.alerts.state import log_path as alert_log_path
     from misinfo.crawl import trim_crawl_runs
     from misinfo.landing import LandingZone
     from misinfo.store import open_store
@@ -297,6 +299,7 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
     quarantine_files = _delete_old_files(home / "quarantine", "*.jsonl", cutoff, by_name=True)
     log_files = _delete_old_files(home / "logs" / "crawl", "*.log", cutoff, by_name=False)
     crawl_runs = trim_crawl_runs(home, cutoff)
+    alert_records = trim_jsonl(alert_log_path(home), cutoff, "logged_at")
     with process_lock(home):
         store = open_store(settings)
         try:
@@ -309,6 +312,7 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
         "quarantine_files": quarantine_files,
         "crawl_logs": log_files,
         "crawl_run_records": crawl_runs,
+        "alert_log_records": alert_records,
         "store_posts": posts,
     }
 
