@@ -15,9 +15,20 @@ st.set_page_config(page_title="Giám sát thông tin sai lệch", page_icon="�
 with ui.guard():
     i18n.use(load_settings().ui_language)
 
+
+
+def remember_alert() -> None:
+    """An alert's link (`/alerts?id=…`) opened before logging in: keep the id, log in, then show it."""
+    if st.query_params.get("id"):
+        st.session_state["open_alert"] = st.query_params["id"]
+    st.switch_page(login_page)
+
+
 user = ui.current_user()
 if user is None:
-    page = st.navigation([st.Page("app_pages/login.py", title=t("nav.login"), icon=":material/login:")])
+    login_page = st.Page("app_pages/login.py", title=t("nav.login"), icon=":material/login:", default=True)
+    page = st.navigation([login_page, st.Page(remember_alert, title=t("nav.login"), url_path="alerts")],
+                         position="hidden")  # fmt: skip
 else:
     alerts_page = st.Page("app_pages/alerts.py", title=t("nav.alerts"), icon=":material/notifications:")
     pages = [

@@ -8,8 +8,6 @@ from dashboard.i18n import t
 from misinfo.settings import load_settings
 
 settings = load_settings()
-if st.query_params.get("id"):  # an alert's link opened before logging in: show that alert afterwards
-    st.session_state["open_alert"] = st.query_params["id"]
 st.title(t("app.title"))
 st.caption(t("app.subtitle"))
 if settings.demo:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -43,7 +44,18 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(hours=amount) if m.group(2).lower() == "h" else timedelta(days=amount)
 
 
+def _within(low: timedelta, high: timedelta) -> AfterValidator:
+    def check(value: timedelta) -> timedelta:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low.total_seconds() / 3600:g}h and {high.days}d")
+        return value
+
+    return AfterValidator(check)
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Window = Annotated[timedelta, BeforeValidator(parse_duration), _within(timedelta(hours=1), timedelta(days=7))]
+Lookback = Annotated[timedelta, BeforeValidator(parse_duration), _within(timedelta(hours=1), timedelta(days=30))]
 
 
 class _Strict(BaseModel):
@@ -142,7 +154,7 @@ class NarrativeBurstRule(_Rule):
     narratives: tuple[str, ...] = ()  # empty: all four
     threshold: float = Field(default=3.0, gt=0)
     min_posts: int = Field(default=5, ge=1)
-    window: Duration = timedelta(hours=3)
+    window: Window = timedelta(hours=3)
     baseline_days: int = Field(default=7, ge=1, le=60)
     cooldown: Duration = timedelta(hours=12)
 
@@ -154,13 +166,6 @@ class NarrativeBurstRule(_Rule):
             raise ValueError(f"unknown narrative {unknown[0]!r} (known: {', '.join(NARRATIVES)})")
         return value
 
-    @field_validator("window")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if not timedelta(hours=1) <= value <= timedelta(days=7):
-            raise ValueError("the window must be between 1h and 7d")
-        return value
-
 
 class CampaignRule(_Rule):
     """A copy-paste (near-duplicate) group posted by ≥ min_accounts distinct accounts within the window."""
@@ -168,28 +173,14 @@ class CampaignRule(_Rule):
     kind: Literal["campaign"]
     min_accounts: int = Field(default=3, ge=2)
     min_posts: int = Field(default=3, ge=2)
-    window: Duration = timedelta(hours=6)
+    window: Window = timedelta(hours=6)
     cooldown: Duration = timedelta(hours=12)
-
-    @field_validator("window")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if not timedelta(hours=1) <= value <= timedelta(days=7):
-            raise ValueError("the window must be between 1h and 7d")
-        return value
 
 
 class _NewPostsRule(_Rule):
     min_new_posts: int = Field(default=1, ge=1)
-    lookback: Duration = timedelta(hours=48)  # posts created longer ago than this are never "new"
+    lookback: Lookback = timedelta(hours=48)  # posts created longer ago than this are never "new"
     cooldown: Duration = timedelta(0)
-
-    @field_validator("lookback")
-    @classmethod
-    def _lookback(cls, value: timedelta) -> timedelta:
-        if not timedelta(hours=1) <= value <= timedelta(days=30):
-            raise ValueError("the lookback must be between 1h and 30d")
-        return value
 
 
 class ClaimRule(_NewPostsRule):
