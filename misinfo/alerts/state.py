@@ -25,7 +25,7 @@ from misinfo.domain import utcnow
 from misinfo.state import append_jsonl, read_json, read_jsonl, write_json
 from misinfo.trends import PostSummary
 
-FORGET_AFTER = timedelta(days=30)  # a subject quiet this long (and with nothing seen) is dropped from the state
+FORGET_AFTER = timedelta(days=30)  # the longest lookback; a subject quiet this long is dropped from the state
 
 
 def state_path(home: Path) -> Path:
@@ -116,8 +116,12 @@ class AlertState:
         self.evaluated[rule_id] = at.isoformat()
 
     def forget_old(self, at: datetime) -> None:
+        """Drop what no rule can need again: posts seen longer ago than any lookback, quiet subjects."""
         for key in list(self.subjects):
             s = self.subjects[key]
+            seen = s.get("seen") or {}
+            for k in [k for k, v in seen.items() if at - _dt(v) > FORGET_AFTER]:
+                del seen[k]
             last = max((_dt(v) for k, v in s.items() if k in ("last_true", "last_fired") and v), default=None)
             if not s.get("seen") and (last is None or at - last > FORGET_AFTER):
                 del self.subjects[key]
