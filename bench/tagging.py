@@ -3,7 +3,9 @@
 Measures, on the same texts (the shared labelled set, else the project's examples), repeated to
 `--repeat` times, in interleaved rounds (best of each): (1) underthesea `word_tokenize` alone, (2) the full stage the pipeline runs
 (normalize + segment + tag + dedup + claims) in batches. Prints JSON lines; the last line is one
-object with n, segment_per_s, process_per_s and ratio (target ≥ 0.7, single process).
+object with n, segment_per_s, process_per_s and ratio (target ≥ 0.7, single process), and beside them
+the shipped tagger's quality: held-out macro-F1 and the false-alarm rate on real off-topic text
+(overall, everyday, hard; nlp/data/real/false_alarms.jsonl).
 
     .venv/bin/python bench/tagging.py [--data FILE] [--repeat 5] [--batch 500]
 """
@@ -82,6 +84,7 @@ def main() -> None:
     seg_s, proc_s = min(seg_times), min(proc_times)
 
     seg_rate, proc_rate = n / seg_s, n / proc_s
+    quality = tagger_quality()
     emit({
         "n": n,
         "data": data_path.name,
@@ -92,7 +95,27 @@ def main() -> None:
         "clock": "process CPU time, best of rounds",
         "wall_ratio": round(min(seg_wall) / min(proc_wall), 3),
         "target_ratio": 0.7,
+        **quality,
     })
+
+
+def tagger_quality() -> dict:
+    """Macro-F1 on the held-out set beside the false-alarm rates on real off-topic text."""
+    from nlp.evaluate import FALSE_ALARMS_PATH, HELDOUT_PATH, evaluate, false_alarms, load_labelled
+    from nlp.model import TaggerModel, newest_model_path
+    from nlp.tagger import Tagger
+    from nlp.taxonomy import load_taxonomy
+
+    settings = Settings()
+    tagger = Tagger(load_taxonomy(settings.narratives), TaggerModel.load(newest_model_path(None)))
+    fa = false_alarms(tagger, load_labelled(FALSE_ALARMS_PATH))
+    return {
+        "heldout_macro_f1": evaluate(tagger, load_labelled(HELDOUT_PATH))["macro_f1"],
+        "false_alarm_rate": fa["overall"]["rate"],
+        "false_alarm_everyday": fa["everyday"]["rate"],
+        "false_alarm_hard": fa["hard"]["rate"],
+        "false_alarm_target": {"everyday": 0.01, "hard": 0.03},
+    }
 
 
 if __name__ == "__main__":

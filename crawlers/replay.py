@@ -316,7 +316,11 @@ def _m_article(post: Post, handle: str, page_id: str, page_name: str) -> str:
         "page_id": page_id,
         "page_insights": {page_id: {"page_id": page_id, "post_context": {"publish_time": int(post.created_at.timestamp())}}},
     }
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in post.text.split("\n") if line.strip())
+    # as m. pages show text: a paragraph per blank-line-separated block, <br> for single line breaks
+    paragraphs = "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in block.split("\n")) + "</p>"
+        for block in post.text.split("\n\n") if block.strip()
+    )
     shares = f'<span class="_28wy">{format_count_vi(post.metrics.shares)} lượt chia sẻ</span>' if post.metrics.shares else ""
     return (
         f'<article class="_55wo _5rgr _5gh8 async_like" data-ft="{html.escape(json.dumps(ft))}">'
@@ -338,13 +342,13 @@ def facebook_m_page(handle: str, posts: Sequence[Post], *, next_href: str | None
 
 
 def facebook_site(handle: str, posts: Iterable[Post], *, layout: str = "m", page_name: str = "", page_id: str = "100064", page_size: int = 10) -> dict[str, Route]:
-    """Routes for one page: `/{handle}` and, in the m layout, `page_content_list_view/more` pages."""
+    """Routes for one page: `/{handle}/posts/` and, in the m layout, `page_content_list_view/more` pages."""
     ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
     if layout == "www":
-        return {f"/{handle}": Reply(200, facebook_www_page(handle, ordered[:page_size], page_name=page_name, page_id=page_id))}
+        return {f"/{handle}/posts/": Reply(200, facebook_www_page(handle, ordered[:page_size], page_name=page_name, page_id=page_id))}
     pages = [ordered[i : i + page_size] for i in range(0, len(ordered), page_size)] or [[]]
     routes: dict[str, Route] = {}
-    path = f"/{handle}"
+    path = f"/{handle}/posts/"  # where the spider asks for a page's timeline
     for i, chunk in enumerate(pages):
         next_path = facebook_more_path(page_id, f"cur{i + 1}") if i < len(pages) - 1 else None
         routes[path] = Reply(200, facebook_m_page(handle, chunk, next_href=next_path, page_name=page_name, page_id=page_id))

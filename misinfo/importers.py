@@ -3,9 +3,12 @@
 `tiktok-research`: answers of the Research API `video/query` endpoint (`{"data": {"videos": […]}}`),
 saved one per line or as one JSON document, or bare video objects; fields `id, video_description,
 create_time, username, like_count, comment_count, share_count, view_count, hashtag_names`.
-`meta-csv`: Meta Content Library CSV (`id, creation_time, text, post_owner.*, statistics.*`) or the
-older CrowdTangle export (`Page Name, User Name, Post Created, Message, URL, Likes, …`). Headers are
-matched loosely (case, spaces and punctuation ignored). Each record is validated on its own: a bad
+`meta-csv`: a Meta Content Library CSV of Facebook posts (its data dictionary's field names, dotted:
+`id, creation_time, text, post_owner.id/.name/.username, statistics.reaction_count/.comment_count/
+.share_count/.views`; it has no post URL) or a CrowdTangle historical-data CSV (`Page Name` or `Group
+Name`, `User Name`, `Facebook Id`, `Post Created`, `Message`, `URL`, `Likes`, `Love`, `Wow`, `Haha`,
+`Sad`, `Angry`, `Care`, `Comments`, `Shares`, `Post Views`, …). Columns are matched by those exact
+names; the format is told by which ones the header has. Each record is validated on its own: a bad
 one is quarantined with its reason and the rest are imported.
 """
 
@@ -120,25 +123,23 @@ def _json_docs(path: Path) -> Iterator[tuple[str, Any]]:
 
 # ---------------------------------------------------------------- Meta Content Library / CrowdTangle CSV
 
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "post_id": ("id", "postid", "post_id", "ccpostid", "facebookpostid"),
-    "created": ("creationtime", "postcreated", "created", "createdtime", "creation_time", "date"),
-    "text": ("text", "message", "posttext", "body"),
-    "url": ("url", "posturl", "link", "permalink"),
-    "author": ("postownerusername", "username", "accountusername", "postownerid", "facebookid"),
-    "author_name": ("postownername", "pagename", "accountname", "name"),
-    "likes": ("statisticsreactioncount", "reactioncount", "reactionscount", "reactions"),
-    "comments": ("statisticscommentcount", "commentcount", "commentscount", "comments"),
-    "shares": ("statisticssharecount", "sharecount", "sharescount", "shares"),
-    "views": ("statisticsviews", "statisticsviewcount", "viewcount", "views", "postviews", "totalviews"),
-    "platform": ("platform",),
+# Meta Content Library, Facebook posts: the data dictionary's fields as the CSV download names them
+MCL_COLUMNS = {
+    "post_id": "id",
+    "created": "creation_time",
+    "text": "text",
+    "author": "post_owner.username",
+    "author_id": "post_owner.id",
+    "author_name": "post_owner.name",
+    "likes": "statistics.reaction_count",
+    "comments": "statistics.comment_count",
+    "shares": "statistics.share_count",
+    "views": "statistics.views",
 }
-_CT_REACTIONS = ("likes", "love", "wow", "haha", "sad", "angry", "care")
+# CrowdTangle historical data, Facebook pages (`Page Name`) or groups (`Group Name`); `Likes` counts
+# only the like reaction, so the reactions are summed kind by kind
+CT_REACTIONS = ("Likes", "Love", "Wow", "Haha", "Sad", "Angry", "Care")
 _POST_ID_RE = re.compile(r"(?:/posts/|/videos/|/permalink/|story_fbid=|fbid=|/reel/)([A-Za-z0-9]+)")
-
-
-def _norm(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
 def _count(value: str | None) -> int | None:
@@ -171,60 +172,71 @@ def parse_export_time(value: str) -> str | None:
     return parsed.astimezone(UTC).isoformat()
 
 
-def meta_csv_record(row: dict[str, str], columns: dict[str, str], *, source: str, collected_at: str) -> dict[str, Any]:
-    def get(field: str) -> str | None:
-        col = columns.get(field)
-        return row.get(col) if col else None
-
-    url = (get("url") or "").strip()
-    post_id = (get("post_id") or "").strip()
-    if not post_id and url:
-        m = _POST_ID_RE.search(url)
-        post_id = m.group(1) if m else "u" + hashlib.sha1(url.encode()).hexdigest()[:16]
-    likes = _count(get("likes"))
-    if likes is None:  # CrowdTangle: reactions by kind
-        parts = [_count(row.get(c)) for c in columns.get("_ct_reactions", "").split("|") if c]
-        likes = sum(p for p in parts if p and p > 0) if any(p is not None for p in parts) else None
-    text = nfc(get("text") or "")
-    created_raw = get("created") or ""
-    platform = (get("platform") or "facebook").strip().lower() or "facebook"
+def _facebook_record(
+    *, post_id: str, url: str, created: str, text: str, author: str, author_name: str,
+    likes: int | None, comments: int | None, shares: int | None, views: int | None, source: str, collected_at: str,
+) -> dict[str, Any]:
+    text = nfc(text)
+    hashtags: dict[str, str] = {}
+    for tag in _HASHTAG_RE.findall(text):
+        hashtags.setdefault(tag.casefold(), tag)
     return {
-        "platform": platform,
+        "platform": "facebook",
         "post_id": post_id or None,
         "source": source,
         "url": url,
-        "author": (get("author") or "").strip(),
-        "author_name": (get("author_name") or "").strip(),
+        "author": author.strip(),
+        "author_name": author_name.strip(),
         "text": text,
-        "created_at": parse_export_time(created_raw) or (created_raw or None),
+        "created_at": parse_export_time(created) or (created or None),
         "collected_at": collected_at,
-        "metrics": {
-            "views": _count(get("views")),
-            "likes": likes,
-            "comments": _count(get("comments")),
-            "shares": _count(get("shares")),
-        },
-        "hashtags": list(dict.fromkeys(_HASHTAG_RE.findall(text))),
-    }
+        "metrics": {"views": views, "likes": likes, "comments": comments, "shares": shares},
+        "hashtags": list(hashtags.values()),
+    }  # fmt: skip
 
 
-def _csv_columns(headers: list[str]) -> dict[str, str]:
-    by_norm = {_norm(h): h for h in headers}
-    columns = {}
-    for field, names in _COLUMNS.items():
-        for name in names:
-            if _norm(name) in by_norm:
-                columns[field] = by_norm[_norm(name)]
-                break
-    reactions = [by_norm[r] for r in _CT_REACTIONS if r in by_norm]
-    if reactions and "likes" not in columns:
-        columns["_ct_reactions"] = "|".join(reactions)
-    if "created" not in columns or ("post_id" not in columns and "url" not in columns):
-        raise InvalidRecord(
-            "not a Meta Content Library or CrowdTangle CSV: need a post id or URL column and a creation "
-            f"time column (found: {', '.join(headers[:12])})"
-        )
-    return columns
+def meta_content_library_record(row: dict[str, str], *, source: str, collected_at: str) -> dict[str, Any]:
+    """One Meta Content Library row; it carries no link to the post, so the URL stays empty."""
+
+    def get(field: str) -> str:
+        return (row.get(MCL_COLUMNS[field]) or "").strip()
+
+    return _facebook_record(
+        post_id=get("post_id"), url="", created=get("created"), text=row.get("text") or "",
+        author=get("author") or get("author_id"), author_name=get("author_name"),
+        likes=_count(get("likes")), comments=_count(get("comments")), shares=_count(get("shares")),
+        views=_count(get("views")), source=source, collected_at=collected_at,
+    )  # fmt: skip
+
+
+def crowdtangle_record(row: dict[str, str], *, source: str, collected_at: str) -> dict[str, Any]:
+    """One CrowdTangle row: the post id from its URL, reactions summed over every kind."""
+    url = (row.get("URL") or "").strip()
+    m = _POST_ID_RE.search(url)
+    post_id = m.group(1) if m else ("u" + hashlib.sha1(url.encode()).hexdigest()[:16] if url else "")
+    reactions = [r for r in (_count(row.get(c)) for c in CT_REACTIONS) if r is not None]
+    likes = -1 if -1 in reactions else sum(reactions) if reactions else None  # -1: validation names the field
+    return _facebook_record(
+        post_id=post_id, url=url, created=(row.get("Post Created") or "").strip(), text=row.get("Message") or "",
+        author=row.get("User Name") or row.get("Facebook Id") or "",
+        author_name=row.get("Page Name") or row.get("Group Name") or "",
+        likes=likes, comments=_count(row.get("Comments")),
+        shares=_count(row.get("Shares")), views=_count(row.get("Post Views")), source=source, collected_at=collected_at,
+    )  # fmt: skip
+
+
+def csv_format(headers: list[str]) -> str:
+    """`mcl` or `crowdtangle`, told by the exact column names; otherwise one error naming what is missing."""
+    names = {h.strip() for h in headers}
+    if {"id", "creation_time"} <= names:
+        return "mcl"
+    if {"URL", "Post Created"} <= names and names & {"Page Name", "Group Name"}:
+        return "crowdtangle"
+    raise InvalidRecord(
+        "not a Meta Content Library or CrowdTangle CSV: expected the columns id, creation_time (Meta Content "
+        "Library) or Page Name/Group Name, Post Created, URL (CrowdTangle) "
+        f"(found: {', '.join(headers[:12])})"
+    )
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
@@ -290,13 +302,11 @@ def import_export(home: Path, path: Path, fmt: str, *, source: str | None = None
                 for video in videos:
                     take(origin, video, lambda v=video: tiktok_research_record(v, source=source, collected_at=collected_at))
         else:
-            rows = _csv_rows(path)
-            columns: dict[str, str] | None = None
-            for origin, row in rows:
-                if columns is None:
-                    columns = _csv_columns(list(row.keys()))
-                cols = columns
-                take(origin, row, lambda r=row, c=cols: meta_csv_record(r, c, source=source, collected_at=collected_at))
+            record = None
+            for origin, row in _csv_rows(path):
+                if record is None:
+                    record = meta_content_library_record if csv_format(list(row)) == "mcl" else crowdtangle_record
+                take(origin, row, lambda r=row, f=record: f(r, source=source, collected_at=collected_at))
         flush()
     finally:
         for platform, writer in writers.items():

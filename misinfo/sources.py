@@ -6,17 +6,28 @@ exception is written down next to the source rather than decided silently in cod
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from misinfo.configfile import read_yaml
 from misinfo.errors import ConfigError
 
+_FACEBOOK_GROUP_RE = re.compile(r"groups/[A-Za-z0-9._-]+")
+
 
 class Source(BaseModel):
-    """One public TikTok profile or Facebook page."""
+    """One public TikTok profile, Facebook page or public Facebook group (`groups/<id or name>`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -30,10 +41,12 @@ class Source(BaseModel):
 
     @field_validator("handle")
     @classmethod
-    def _clean_handle(cls, value: str) -> str:
+    def _clean_handle(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip().lstrip("@").strip("/")
+        if info.data.get("platform") == "facebook" and _FACEBOOK_GROUP_RE.fullmatch(value):
+            return value
         if not value or any(c in value for c in "/?#& \t\n"):
-            raise ValueError("must be a bare profile or page name (no URL, no spaces)")
+            raise ValueError("must be a bare profile or page name (no URL, no spaces), or groups/<id or name> for a public Facebook group")
         return value
 
     @model_validator(mode="after")

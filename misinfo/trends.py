@@ -18,7 +18,11 @@ How a narrative is scored (Principle 6: every trend carries its numbers):
   busy day is in the baseline), the score is capped by the over-dispersed z
   `(count - mean) / sqrt(s² · (1 + 1/N))` (quasi-Poisson), so regular swings are not bursts.
 - **rising**: score ≥ `threshold` AND count ≥ `min_count` AND the store has history in the baseline
-  period (an empty history cannot say what is normal).
+  period (an empty history cannot say what is normal) AND the rise is carried by the crowd, not by one
+  source's own topic: the window's posts come from at least `min_accounts` accounts and `min_sources`
+  sources, and the score still reaches `threshold` without the busiest source's posts
+  (`score_without_top_source`). A travel page's seasonal posts before Tết, some of them mis-tagged,
+  are one source's rise; a hoax that many accounts on many pages repeat is not.
 - **growth**: `(count - baseline) / baseline`, reported only when the baseline is at least
   `growth_min_baseline` (5 posts; None otherwise: a ratio over one or two posts means nothing).
 """
@@ -53,6 +57,8 @@ class TrendParams:
     min_count: int = 5  # fewer posts than this in the window is never "rising"
     growth_min_baseline: float = 5.0  # below this baseline a growth ratio is not reported
     top_n: int = 5  # top posts kept per trend
+    min_accounts: int = 3  # a rising narrative's window posts come from at least this many accounts
+    min_sources: int = 2  # ... and this many sources
     campaign_min_posts: int = 3  # a copy-paste group needs this many posts in the window
     campaign_min_accounts: int = 2  # ... from at least this many distinct accounts
     max_campaigns: int = 20
@@ -134,9 +140,12 @@ class NarrativeTrend:
     previous: int  # the same window one step (a day) earlier
     top_posts: tuple[PostSummary, ...] = ()
     recent_posts: tuple[PostSummary, ...] = ()
+    accounts: int = 0  # distinct, in the window (counted only when the score passes the threshold)
+    sources: int = 0  # distinct, in the window (idem)
+    score_without_top_source: float | None = None  # the score without the busiest source's window posts
 
     def to_json(self) -> dict[str, Any]:
-        return record_json(self, score=2)
+        return record_json(self, score=2, score_without_top_source=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +384,10 @@ def compute_trends(
         mean = sum(base) / len(base)
         score = burst_score(count, base)
         rising = history and score >= params.threshold and count >= params.min_count
+        spread = _spread(store, SearchQuery(narratives=(nid,), since=since, until=at), count, base) if rising else None
+        if spread is not None:
+            rising = (spread.accounts >= params.min_accounts and spread.sources >= params.min_sources
+                      and spread.score_without_top >= params.threshold)
         top, recent = _top_posts(store, SearchQuery(narratives=(nid,), since=since, until=at), params.top_n, count)
         trends.append(
             NarrativeTrend(
@@ -390,6 +403,9 @@ def compute_trends(
                 previous=per[1],
                 top_posts=top,
                 recent_posts=recent,
+                accounts=spread.accounts if spread else 0,
+                sources=spread.sources if spread else 0,
+                score_without_top_source=spread.score_without_top if spread else None,
             )
         )
     trends.sort(key=lambda t: (not t.rising, -t.score, t.id))
@@ -404,6 +420,21 @@ def compute_trends(
         campaigns=tuple(find_campaigns(store, since, at, lookback, params)),
         claims=tuple(find_claims(store, since, at, lookback, params, registry)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Spread:
+    accounts: int
+    sources: int
+    score_without_top: float
+
+
+def _spread(store: PostStore, query: SearchQuery, count: int, base: tuple[int, ...]) -> _Spread:
+    """Who carries a rise: distinct accounts and sources, and the score without the busiest source."""
+    sources = store.facets(query, "source", size=1000)
+    accounts = store.facets(query, "author", size=1000)
+    top = sources[0][1] if sources else 0
+    return _Spread(len(accounts), len(sources), burst_score(count - top, base))
 
 
 def _window_sums(

@@ -20,20 +20,13 @@ from misinfo.errors import ConfigError
 from misinfo.text import fold
 from nlp.model import TaggerModel
 from nlp.rules import RuleResult
-from nlp.tagger import (
-    MODEL_THRESHOLD,
-    RULES_THRESHOLD,
-    THRESHOLD,
-    Analysis,
-    Mode,
-    Tagger,
-    analyse,
-    combine,
-)
+from nlp.tagger import Analysis, Mode, Tagger, analyse, decide
 from nlp.taxonomy import Taxonomy
 
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples.jsonl"
 HELDOUT_PATH = EXAMPLES_PATH.with_name("heldout.jsonl")  # written apart from rules and examples; never trained on
+# Real texts about none of the narratives (public corpora; see nlp/data/real/PROVENANCE.md): never trained on.
+FALSE_ALARMS_PATH = EXAMPLES_PATH.parent / "real" / "false_alarms.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +34,7 @@ class Labelled:
     id: str
     text: str
     labels: tuple[str, ...]
+    kind: str = ""  # false-alarm sets: "everyday" or "hard" (shares a narrative's vocabulary)
 
 
 def load_labelled(path: Path) -> list[Labelled]:
@@ -62,7 +56,9 @@ def load_labelled(path: Path) -> list[Labelled]:
             unknown = [lab for lab in labels if lab not in NARRATIVES]
             if unknown:
                 raise ConfigError(f"{path}:{line_no}: unknown narrative id {unknown[0]!r}")
-            out.append(Labelled(str(rec.get("id", f"{path.name}:{line_no}")), text, tuple(labels)))
+            out.append(
+                Labelled(str(rec.get("id", f"{path.name}:{line_no}")), text, tuple(labels), str(rec.get("kind") or ""))
+            )
     return out
 
 
@@ -94,12 +90,35 @@ def evaluate(tagger: Tagger, data: Sequence[Labelled], *, strip_diacritics: bool
     return report([d.labels for d in data], [[t.narrative for t in ts] for ts in tags], tagger.ids)
 
 
+def false_alarm_report(tagged: Sequence[Iterable[str]], data: Sequence[Labelled], ids: Sequence[str] = NARRATIVES) -> dict:
+    """Share of off-topic texts given any tag: overall, per kind (everyday/hard) and per narrative.
+
+    `tagged[i]` are the narratives given to `data[i]`; texts labelled with a narrative are skipped (a
+    false-alarm set holds none, but a mixed file may). Rates are fractions with the counts beside them.
+    """
+    rows = [(d.kind or "all", set(t)) for d, t in zip(data, tagged, strict=True) if not d.labels]
+
+    def rate(sel: list[set[str]]) -> dict:
+        hit = sum(1 for t in sel if t)
+        per = {n: sum(1 for t in sel if n in t) for n in ids}
+        return {"n": len(sel), "tagged": hit, "rate": round(hit / len(sel), 4) if sel else 0.0,
+                "per_narrative": {n: {"tagged": c, "rate": round(c / len(sel), 4) if sel else 0.0} for n, c in per.items()}}
+
+    out = {"overall": rate([t for _, t in rows])}
+    for kind in sorted({k for k, _ in rows}):
+        out[kind] = rate([t for k, t in rows if k == kind])
+    return out
+
+
+def false_alarms(tagger: Tagger, data: Sequence[Labelled], *, strip_diacritics: bool = False) -> dict:
+    """`false_alarm_report` of a tagger on a false-alarm set (the texts it tags are errors)."""
+    texts = [fold(d.text) if strip_diacritics else d.text for d in data]
+    tags = tagger.tag_texts(texts)
+    return false_alarm_report([[t.narrative for t in ts] for ts in tags], data, tagger.ids)
+
+
 def _predict(mode: Mode, p: float, rule: RuleResult) -> bool:
-    if mode == "rules":
-        return rule.score >= RULES_THRESHOLD
-    if mode == "model":
-        return p >= MODEL_THRESHOLD
-    return combine(p, rule) >= THRESHOLD
+    return decide(mode, p, rule)[1]
 
 
 def _strata(data: Sequence[Labelled]) -> list[str]:

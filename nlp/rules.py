@@ -17,7 +17,7 @@ from misinfo.text import fold
 from nlp.normalize import normalize
 from nlp.taxonomy import Taxonomy
 
-STRONG, WEAK, COMBO, EXCLUDE = "signal", "weak", "combo", "exclusion"
+STRONG, WEAK, COMBO, EXCLUDE, REQUIRE = "signal", "weak", "combo", "exclusion", "requires"
 
 # Rule score from the evidence found: what a strong phrase, a combination or weak phrases alone
 # are worth. The hybrid tagger weighs this against the model's probability.
@@ -42,6 +42,7 @@ class RuleResult:
     score: float = 0.0
     evidence: list[Evidence] = field(default_factory=list)
     excluded: bool = False
+    anchored: bool = True  # every `requires` group of the narrative matched (True when it has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class Rules:
         self._index: dict[str, list[_Phrase]] = {}
         self._joined: dict[str, list[_Phrase]] = {}
         self._combos: list[list[tuple[str, int, list[set[tuple[str, ...]]]]]] = []
+        self._requires: list[list[set[tuple[str, ...]]]] = []
         seen: set[tuple[int, str, tuple[str, ...]]] = set()
         for idx, n in enumerate(self._narratives):
             entries = [(STRONG, p) for p in n.signals] + [(WEAK, p) for p in n.weak_signals]
@@ -90,6 +92,8 @@ class Rules:
                     entries += [(COMBO, p) for p in group]
                 combos.append((combo.name, combo.window, groups))
             self._combos.append(combos)
+            self._requires.append([{self._key(p)[0] for p in group} for group in n.requires])
+            entries += [(REQUIRE, p) for group in n.requires for p in group]
             for kind, phrase in entries:
                 key, exact = self._key(phrase)
                 if not key or (idx, kind, key) in seen:
@@ -119,6 +123,9 @@ class Rules:
         found: list[list[tuple[int, int, _Phrase, bool]]] = [[] for _ in self._narratives]
         index = self._index
         any_found = False
+        # a text typed without any diacritics: only there may a one-syllable requirement match bare
+        # (`gia` is `giả` in `gia mao`, but in a text with marks it is the `gia` of `gia đình`)
+        bare = all(t.lower() == f for t, f in zip(tokens, folded, strict=False))
         for i, ft in enumerate(folded):
             cands = index.get(ft)
             if cands is None:
@@ -131,29 +138,33 @@ class Rules:
                 if tuple(folded[i : i + size]) != ph.key:
                     continue
                 window = [t.lower() for t in tokens[i : i + size]]
-                if _words_match(window, ph.exact, ph.key, ph.kind == COMBO):
+                if _words_match(window, ph.exact, ph.key, ph.kind == COMBO or (bare and ph.kind == REQUIRE)):
                     found[ph.narrative].append((i, size, ph, size == 1 and window[0] != ph.exact[0]))
                     any_found = True
         if not any_found:
-            return {n.id: RuleResult() for n in self._narratives}
+            return {n.id: RuleResult(anchored=not req) for n, req in zip(self._narratives, self._requires, strict=True)}
         offsets = []
         pos = 0
         for t in tokens:
             offsets.append(pos)
             pos += len(t) + 1
         return {
-            n.id: self._verdict(found[idx], self._combos[idx], offsets) for idx, n in enumerate(self._narratives)
+            n.id: self._verdict(found[idx], self._combos[idx], self._requires[idx], offsets)
+            for idx, n in enumerate(self._narratives)
         }
 
     @staticmethod
     def _verdict(
         found: list[tuple[int, int, _Phrase, bool]],
         combos_def: list[tuple[str, int, list[set[tuple[str, ...]]]]],
+        requires: list[set[tuple[str, ...]]],
         offsets: list[int],
     ) -> RuleResult:
-        result = RuleResult()
+        result = RuleResult(anchored=not requires)
         if not found:
             return result
+        anchors = _anchors(found, requires)
+        found = [f for f in found if f[2].kind != REQUIRE]
         # a phrase inside a longer one is consumed by it (`sáp nhập` inside `sáp nhập ngân hàng`);
         # phrases that only overlap both count (`đi học tập` and `học tập kinh nghiệm`)
         found.sort(key=lambda f: (f[0], -f[1]))
@@ -184,13 +195,38 @@ class Rules:
             score = max(score, min(WEAK_MAX, WEAK_FIRST + WEAK_EACH * (len(weak) - 1)))
         result.score = score
         result.excluded = bool(excluded)
+        result.anchored = anchors is not None
         result.evidence = (
             [Evidence("phrase", p, 1.0) for p in strong]
             + [Evidence("phrase", f"[{n}]", COMBO_SCORE) for n in combos]
             + [Evidence("phrase", p, 0.3) for p in weak]
             + [Evidence("phrase", f"≠ {p}", -1.0) for p in excluded]
+            + [Evidence("phrase", f"✓ {p}", 0.0) for p in anchors or ()]
         )
         return result
+
+
+def _anchors(found: list[tuple[int, int, _Phrase, bool]], requires: list[set[tuple[str, ...]]]) -> list[str] | None:
+    """One phrase per `requires` group (the first in the text), or None when a group has no hit.
+
+    An anchor inside an exclusion does not count (`sáp nhập` in `sáp nhập ngân hàng` puts no merger in
+    view); inside a signal it does (`cán bộ` in `cán bộ đi nước ngoài`).
+    """
+    if not requires:
+        return []
+    excluded = [(s, s + n) for s, n, ph, _ in found if ph.kind == EXCLUDE]
+    hits = sorted(
+        (s, ph.phrase, ph.key) for s, n, ph, _ in found
+        if ph.kind == REQUIRE and not any(a <= s and s + n <= b for a, b in excluded)
+    )
+    out = []
+    for group in requires:
+        phrase = next((p for _, p, key in hits if key in group), None)
+        if phrase is None:
+            return None
+        if phrase not in out:
+            out.append(phrase)
+    return out
 
 
 def _within(positions: list[list[int]], window: int) -> bool:

@@ -44,6 +44,27 @@ class Narrative(BaseModel):
     # characters of each other (e.g. a trip abroad *and* its cost).
     weak_signals: tuple[str, ...] = ()
     combos: tuple[Combo, ...] = ()
+    # What must be in view for a post to be about the narrative at all (an official or public money for
+    # travel spending; a deceptive ask or a warning for scams): groups of phrases, one hit from every
+    # group anywhere in the text. Without them no tag is given, however the model scores the text.
+    requires: tuple[tuple[str, ...], ...] = ()
+
+    @field_validator("requires", mode="before")
+    @classmethod
+    def _splice(cls, value: object) -> object:
+        """A YAML alias inside a group (`[tỉnh, xã, *provinces]`) is spliced into it: YAML cannot."""
+        if isinstance(value, list):
+            return [[p for item in g for p in (item if isinstance(item, list) else [item])] if isinstance(g, list) else g
+                    for g in value]
+        return value
+
+    @field_validator("requires")
+    @classmethod
+    def _non_empty_groups(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for group in value:
+            if not group or any(not fold(p).strip() for p in group):
+                raise ValueError("a requires group is empty or has an empty phrase")
+        return value
 
     @field_validator("id")
     @classmethod

@@ -71,16 +71,17 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _hashtags(item: dict[str, Any]) -> list[str]:
-    tags: dict[str, None] = {}
+    """One per tag whatever its case (#CanhBao = #canhbao), the first spelling kept."""
+    tags: dict[str, str] = {}
     for entry in _as_list(dig(item, "challenges")):
         title = dig(entry, "title")
         if isinstance(title, str) and title.strip():
-            tags.setdefault(nfc(title.strip()), None)
+            tags.setdefault(nfc(title.strip()).casefold(), nfc(title.strip()))
     for entry in _as_list(dig(item, "textExtra")):
         name = dig(entry, "hashtagName")
         if isinstance(name, str) and name.strip():
-            tags.setdefault(nfc(name.strip()), None)
-    return list(tags)
+            tags.setdefault(nfc(name.strip()).casefold(), nfc(name.strip()))
+    return list(tags.values())
 
 
 def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) -> dict[str, Any] | None:

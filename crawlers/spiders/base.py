@@ -104,11 +104,10 @@ class SourceSpider(scrapy.Spider):
         if result.block is not None:
             self.block(result.block, response)
             return
-        if first and not result.records and not result.has_more and self.state.items_total > 0:
-            self.block(
-                Block("layout_changed", f"parsed nothing from a page that gave {self.state.items_total} posts before"),
-                response,
-            )
+        if first and not result.records and not result.has_more:  # a source's first page always shows posts
+            before = self.state.items_total
+            detail = f"parsed nothing from a page that gave {before} posts before" if before else "the page parsed but held no posts"
+            self.block(Block("layout_changed", detail), response)
             return
         for record in result.records:
             yield PostItem.from_record(record)

@@ -1,4 +1,4 @@
-"""Facebook public page, logged out: `/{page}` (www or m layout), then m's `more` pages."""
+"""Facebook public page or group, logged out: `/{page}/posts/` or `/groups/{id}/` (www or m layout), then m's next pages."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class FacebookSpider(SourceSpider):
     base_url_setting = "MISINFO_FACEBOOK_BASE_URL"
 
     async def start(self) -> AsyncIterator[Any]:
-        yield self.request(f"{self.base_url}/{self.source.handle}", self.parse_page, first=True)
+        yield self.request(self.base_url + facebook.page_path(self.source.handle), self.parse_page, first=True)
 
     def parse_page(self, response: Any) -> Iterator[Any]:
         result = facebook.parse_page(

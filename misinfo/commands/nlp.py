@@ -80,9 +80,21 @@ def evaluate_cmd(
         int, typer.Option("--cv", min=0, help="k-fold cross-validation of rules, model and hybrid (0: off).")
     ] = 0,
     strip_diacritics: Annotated[bool, typer.Option("--strip-diacritics", help="Remove diacritics first.")] = False,
+    false_alarm_data: Annotated[
+        Path | None,
+        typer.Option("--false-alarms", help="Real off-topic texts (default: nlp/data/real/false_alarms.jsonl)."),
+    ] = None,
 ) -> None:
-    """Precision, recall, F1 and support per narrative plus macro-F1 of the current tagger."""
-    from nlp.evaluate import EXAMPLES_PATH, cross_validate, evaluate, load_labelled
+    """Precision, recall, F1 and support per narrative plus macro-F1, and the false-alarm rate on real
+    off-topic text (overall, everyday, hard, per narrative) of the current tagger."""
+    from nlp.evaluate import (
+        EXAMPLES_PATH,
+        FALSE_ALARMS_PATH,
+        cross_validate,
+        evaluate,
+        false_alarms,
+        load_labelled,
+    )
     from nlp.model import TaggerModel, newest_model_path
     from nlp.tagger import Tagger
     from nlp.taxonomy import load_taxonomy
@@ -101,11 +113,15 @@ def evaluate_cmd(
             _print_report(f"{cv}-fold CV, {mode}", res[mode])
         return
     model = TaggerModel.load(newest_model_path(s.home))
-    result = evaluate(Tagger(taxonomy, model), labelled, strip_diacritics=strip_diacritics)
+    tagger = Tagger(taxonomy, model)
+    result = evaluate(tagger, labelled, strip_diacritics=strip_diacritics)
+    fa_path = false_alarm_data or FALSE_ALARMS_PATH
+    result["false_alarms"] = false_alarms(tagger, load_labelled(fa_path), strip_diacritics=strip_diacritics)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
     _print_report(f"model {model.version} on {len(labelled)} texts", result)
+    _print_false_alarms(f"false alarms on {fa_path.name}", result["false_alarms"], taxonomy.ids)
 
 
 def _print_report(title: str, result: dict) -> None:
@@ -115,6 +131,18 @@ def _print_report(title: str, result: dict) -> None:
     for n, m in result["per_label"].items():
         table.add_row(n, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
     table.add_row("[bold]macro-F1[/]", "", "", f"[bold]{result['macro_f1']:.3f}[/]", str(result["n"]))
+    console.print(table)
+
+
+def _print_false_alarms(title: str, fa: dict, ids: tuple[str, ...]) -> None:
+    table = Table(title=title)
+    kinds = list(fa)
+    table.add_column("narrative")
+    for k in kinds:
+        table.add_column(f"{k} (n={fa[k]['n']})", justify="right")
+    for n in ids:
+        table.add_row(n, *(f"{fa[k]['per_narrative'][n]['tagged']} ({fa[k]['per_narrative'][n]['rate']:.1%})" for k in kinds))
+    table.add_row("[bold]any tag[/]", *(f"[bold]{fa[k]['tagged']} ({fa[k]['rate']:.1%})[/]" for k in kinds))
     console.print(table)
 
 

@@ -102,13 +102,13 @@ def test_facebook_m_layout_every_field_and_next_page():
     first, second = (post_from_record(r) for r in result.records)
     assert first.post_id == "123456789012345"
     assert first.text == (
-        "CẢNH BÁO: Thủ đoạn giả danh cán bộ ngân hàng để lừa đảo.\n"
+        "CẢNH BÁO: Thủ đoạn giả danh cán bộ ngân hàng để lừa đảo.\n\n"  # two paragraphs
         "Người dân tuyệt đối không cung cấp mã OTP. #canhbaoluadao"
     )
     assert first.created_at.isoformat() == "2024-11-01T00:00:00+00:00"
     assert (first.metrics.likes, first.metrics.comments, first.metrics.shares) == (1200, 34, 5)
     assert first.hashtags == ("canhbaoluadao",) and first.author_name == "Báo Tin Tỉnh"
-    assert first.url == "https://m.facebook.com/story.php?story_fbid=123456789012345&id=100064&refid=17"
+    assert first.url == "https://m.facebook.com/story.php?story_fbid=123456789012345&id=100064"  # refid dropped
     assert (second.metrics.likes, second.metrics.comments, second.metrics.shares) == (3456, 1_500_000, None)
     assert result.next_url.startswith("https://m.facebook.com/page_content_list_view/more/?page_id=100064&start_cursor=")
 
@@ -144,3 +144,10 @@ def test_record_without_time_fails_validation_with_a_reason():
     record = tiktok.item_to_record(item, **TT)
     with pytest.raises(Exception, match="created_at"):
         post_from_record(record)
+
+
+def test_tiktok_hashtags_once_whatever_the_case():
+    item = json.loads(page("tiktok_item_list.json"))["itemList"][0]
+    item["challenges"] = [{"title": "CanhBao"}, {"title": "luadao"}]
+    item["textExtra"] = [{"hashtagName": "canhbao"}, {"hashtagName": "LUADAO"}, {"hashtagName": "sapnhap"}]
+    assert tiktok.item_to_record(item, **TT)["hashtags"] == ["CanhBao", "luadao", "sapnhap"]

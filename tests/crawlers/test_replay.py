@@ -51,7 +51,7 @@ def test_build_sites_groups_posts_by_platform_and_author():
     posts += vn_posts(5, platform="facebook", author="c", start_id=500)
     sites = build_sites(posts)
     assert sum(1 for k in sites["tiktok"] if k.startswith("/api/creator/item_list/")) == 2
-    assert "/@a" in sites["tiktok"] and "/b" in sites["facebook"] and "/c" in sites["facebook"]
+    assert "/@a" in sites["tiktok"] and "/b/posts/" in sites["facebook"] and "/c/posts/" in sites["facebook"]
     more = [k for k in sites["facebook"] if k.startswith("/page_content_list_view/")]
     assert len(more) == 2 and len(set(more)) == 2  # b has 3 pages; page ids keep b's and c's apart
     assert "Disallow: /" in sites["facebook"]["/robots.txt"].data().decode()

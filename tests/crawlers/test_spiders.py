@@ -219,7 +219,7 @@ def test_facebook_block_kinds(tmp_path, serve, scenario, kind):
     posts = vn_posts(15, platform="facebook", author="trangtintuc", start_id=100)
     site = {"/robots.txt": replay.robots_txt(True), **replay.facebook_site("trangtintuc", posts)}
     second = next(k for k in site if k.startswith("/page_content_list_view/"))
-    target = "/trangtintuc"
+    target = "/trangtintuc/posts/"
     if scenario == "blocked_vi":
         site[second] = Reply(200, replay.facebook_blocked_page("vi"))
         expected_items = 10

@@ -40,7 +40,7 @@ def crawl_by_hand(site, source) -> list:  # type: ignore[no-untyped-def]
             if not page.has_more:
                 return records
             cursor = page.next_cursor
-    url = f"{site.url}/{source.handle}"
+    url = site.url + facebook.page_path(source.handle)
     while url:
         page = facebook.parse_page(get(url), url, handle=source.handle, **kw)
         assert page.block is None
@@ -73,7 +73,7 @@ def test_robots_allows_the_demo_pages_and_every_page_says_it_is_simulated(site, 
     robots = get(f"{site.url}/robots.txt")
     assert "Disallow: /\n" not in robots
     for source in world.sources:
-        path = f"/@{source.handle}" if source.platform == "tiktok" else f"/{source.handle}"
+        path = f"/@{source.handle}" if source.platform == "tiktok" else facebook.page_path(source.handle)
         assert DEMO_NOTE in get(site.url + path), source.key
     post = world.posts["tin-nhanh-tt"][0]
     assert DEMO_NOTE in get(f"{site.url}/@tinnhanh.mophong/video/{post.post_id}")  # links open, marked too

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -47,22 +48,48 @@ def test_crowdtangle_csv(tmp_path):
     assert (report.imported, report.quarantined) == (2, 1)
     posts = landed(tmp_path)
     post = posts["123456789012345"]
-    assert post.text == "CẢNH BÁO: thủ đoạn lừa đảo mới.\n\nKhông cung cấp mã OTP. #canhbao"  # blank line kept
+    assert post.text == "CẢNH BÁO: thủ đoạn lừa đảo mới.\n\nKhông cung cấp mã OTP. #canhbao #CanhBao"  # blank line kept
     assert post.created_at.isoformat() == "2024-11-01T00:00:00+00:00"  # 07:00 ICT
-    assert (post.metrics.likes, post.metrics.comments, post.metrics.shares) == (1266, 34, 5)  # reactions summed
+    assert (post.metrics.likes, post.metrics.comments, post.metrics.shares) == (1266, 34, 5)  # every reaction kind
     assert (post.author, post.author_name, post.platform, post.hashtags) == ("baotintinh", "Báo Tin Tỉnh", "facebook", ("canhbao",))
+    assert post.url == "https://www.facebook.com/baotintinh/posts/123456789012345" and post.metrics.views == 0
     assert posts["999"].created_at.isoformat() == "2024-10-31T17:00:00+00:00"  # 12:00 EST
     reason = next(LandingZone(tmp_path).iter_quarantine())["reason"]
     assert "created_at" in reason
 
 
+def test_crowdtangle_group_export(tmp_path):
+    """A group's export names the group in `Group Name` and may leave `User Name` empty."""
+    rows = list(csv.DictReader((EXPORTS / "crowdtangle.csv").open(encoding="utf-8")))[:1]
+    rows[0] = {("Group Name" if k == "Page Name" else k): v for k, v in rows[0].items()} | {"User Name": ""}
+    src = tmp_path / "group.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_export(tmp_path / "home", src, "meta-csv").imported == 1
+    post = landed(tmp_path / "home")["123456789012345"]
+    assert (post.author, post.author_name) == ("100064", "Báo Tin Tỉnh")
+
+
 def test_meta_content_library_csv(tmp_path):
     report = import_export(tmp_path, EXPORTS / "meta_content_library.csv", "meta-csv")
-    assert (report.imported, report.quarantined) == (2, 0)
+    assert (report.imported, report.quarantined) == (3, 0)
     posts = landed(tmp_path)
-    assert posts["555001"].metrics.likes == 1234 and posts["555001"].author == "baotintinh"
+    first = posts["555001"]
+    assert (first.metrics.likes, first.metrics.comments, first.metrics.shares, first.metrics.views) == (1234, 78, 56, None)
+    assert (first.author, first.author_name, first.hashtags) == ("baotintinh", "Báo Tin Tỉnh", ("tingia",))
+    assert first.url == ""  # the Content Library gives no link to the post
     assert posts["555002"].created_at.isoformat() == "2024-10-31T00:00:00+00:00"
     assert posts["555002"].metrics.views == 120
+    assert (posts["555003"].author, posts["555003"].author_name) == ("700001", "")  # no username: the owner id
+
+
+def test_loosely_named_columns_are_not_guessed(tmp_path):
+    src = tmp_path / "x.csv"
+    src.write_text("Post ID,Created,Message\n1,2024-11-01,hi\n", encoding="utf-8")
+    with pytest.raises(InvalidRecord, match="expected the columns id, creation_time"):
+        import_export(tmp_path, src, "meta-csv")
 
 
 def test_not_an_export_is_one_clear_error(tmp_path):
@@ -90,5 +117,5 @@ def test_cli_import_formats(tmp_path, monkeypatch):
     monkeypatch.setenv("MISINFO_HOME", str(tmp_path))
     result = CliRunner().invoke(app, ["import", str(EXPORTS / "meta_content_library.csv"), "--format", "meta-csv"])
     assert result.exit_code == 0, result.output
-    assert "imported 2 posts" in result.output
-    assert set(landed(tmp_path)) == {"555001", "555002"}
+    assert "imported 3 posts" in result.output
+    assert set(landed(tmp_path)) == {"555001", "555002", "555003"}

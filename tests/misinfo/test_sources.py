@@ -46,6 +46,9 @@ def test_valid_entries_and_defaults(tmp_path):
         ("- {key: x, platform: tiktok}", "entry 1 (key 'x'): handle: Field required"),
         ("- {key: x, platform: tiktok, handle: 'https://tiktok.com/@a'}", "handle: must be a bare profile"),
         ("- {key: x, platform: tiktok, handle: a, colour: red}", "colour: Extra inputs are not permitted"),
+        ("- {key: x, platform: tiktok, handle: groups/123}", "handle: must be a bare profile"),
+        ("- {key: x, platform: facebook, handle: 'groups/123/posts/9'}", "or groups/<id or name> for a public Facebook group"),
+        ("- {key: x, platform: facebook, handle: 'groups/a b'}", "handle: must be a bare profile"),
         ("- {key: x, platform: tiktok, handle: a}\n- {key: x, platform: facebook, handle: b}", "entry 2: duplicate key 'x'"),
         ("- just a string", "entry 1: expected a mapping"),
         ("key: x", "expected a list of sources"),
@@ -58,6 +61,14 @@ def test_bad_sources_name_the_entry_and_field(tmp_path, text, expected):
         load_sources(path)
     assert expected in str(err.value) and str(path) in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_public_facebook_groups_by_id_or_name(tmp_path):
+    path = write(tmp_path, """
+- {key: g1, platform: facebook, handle: groups/117507531664134}
+- {key: g2, platform: facebook, handle: "/groups/southamericansincomputing/"}
+""")
+    assert [s.handle for s in load_sources(path)] == ["groups/117507531664134", "groups/southamericansincomputing"]
 
 
 def test_missing_file_and_unknown_key(tmp_path):

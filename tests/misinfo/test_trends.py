@@ -40,12 +40,14 @@ def store(tmp_path):
 def day_posts(
     narrative: str, day: int, n: int, hours: tuple[int, ...] = tuple(range(24)), **kw
 ) -> list[TaggedPost]:
-    """`n` posts on day `day` after T0, spread over the given hours of the day (minutes apart)."""
+    """`n` posts on day `day` after T0, spread over the given hours of the day (minutes apart), from
+    seven accounts on four sources unless `author`/`source` say otherwise."""
     out = []
     for i in range(n):
         h = hours[i % len(hours)] + (i // len(hours)) * 0.01
         pid = next(_ids)
-        out.append(make_tagged(pid, f"bài {pid}", narratives=(narrative,), hours=day * 24 + h, **kw))
+        who = {"author": f"user_{pid % 7}", "source": f"src-{pid % 4}"} | kw
+        out.append(make_tagged(pid, f"bài {pid}", narratives=(narrative,), hours=day * 24 + h, **who))
     return out
 
 
@@ -105,6 +107,31 @@ def test_burst_is_found_with_numbers_and_top_posts(store):
     assert report.rising == (t,)
     assert report.narratives[0].id == NARR  # rising first
     assert report.total == 36
+
+
+def test_a_rise_carried_by_one_source_or_few_accounts_is_not_rising(store):
+    """One page's own seasonal topic (or one busy account) is not a narrative rising in the crowd."""
+    series(store, NARR, [5] * 7 + [4])
+    store.upsert(day_posts(NARR, 7, 26, source="trang-du-lich"))  # one source carries the rise
+    t = trend(compute_trends(store, at=end_of_day(7)))
+    assert t.score >= 3 and t.count == 30  # the count alone would call it a burst
+    assert not t.rising
+    assert t.sources == 5 and t.score_without_top_source is not None and t.score_without_top_source < 3
+
+    store.upsert(day_posts(NARR, 7, 26, source="trang-khac"))  # a second source rising as much: the crowd
+    t = trend(compute_trends(store, at=end_of_day(7)))
+    assert t.rising and t.score_without_top_source >= 3 and t.accounts == 7
+
+
+def test_a_rise_from_two_accounts_is_not_rising(store):
+    series(store, NARR, [5] * 7 + [0])
+    for i, who in enumerate(("acct_a", "acct_b") * 15):
+        store.upsert(day_posts(NARR, 7, 1, author=who, source=f"page{i % 5}"))
+    t = trend(compute_trends(store, at=end_of_day(7)))
+    assert t.score >= 3 and t.sources == 5 and t.accounts == 2
+    assert not t.rising
+    assert not compute_trends(store, at=end_of_day(7), params=TrendParams(min_accounts=3)).rising
+    assert compute_trends(store, at=end_of_day(7), params=TrendParams(min_accounts=2)).rising
 
 
 def test_flat_series_is_not_rising(store):
@@ -334,11 +361,12 @@ def test_record_json_rounds_lists_and_points_to_posts_by_key():
     post = PostSummary(key="tiktok:1", platform="tiktok", source="s", url="", engagement=3, text="x",
                        created_at=datetime(2026, 11, 8, 1, 2, tzinfo=UTC), narratives=("province_merger",))
     n = NarrativeTrend(id="province_merger", label="L", count=7, engagement=9, baseline=1.23456, baseline_counts=(1, 2),
-                       score=4.5678, growth=None, rising=True, previous=2, top_posts=(post,))  # fmt: skip
+                       score=4.5678, growth=None, rising=True, previous=2, top_posts=(post,), accounts=4,
+                       sources=3, score_without_top_source=3.14159)  # fmt: skip
     assert n.to_json() == {
         "id": "province_merger", "label": "L", "count": 7, "engagement": 9, "baseline": 1.235,
         "baseline_counts": [1, 2], "score": 4.57, "growth": None, "rising": True, "previous": 2,
-        "top_posts": ["tiktok:1"], "recent_posts": [],
+        "top_posts": ["tiktok:1"], "recent_posts": [], "accounts": 4, "sources": 3, "score_without_top_source": 3.14,
     }  # fmt: skip
     claim = ClaimTrend(id="c", text="t", verdict="false", source="s", source_url="https://x", count=1, previous=0,
                        new=True, top_posts=(post, post))  # fmt: skip

@@ -73,3 +73,40 @@ def test_shipped_tagger_on_the_heldout_set_beats_each_half(taxonomy, shipped_mod
     # the rules alone miss unlisted wordings; the model alone is close: the blend must not cost more than noise
     assert scores["hybrid"] > scores["rules"] + 0.1
     assert scores["hybrid"] >= scores["model"] - 0.01
+
+
+def test_false_alarm_report_counts_per_kind_and_narrative():
+    from nlp.evaluate import Labelled, false_alarm_report
+
+    data = [Labelled("a", "x", (), "everyday"), Labelled("b", "y", (), "everyday"), Labelled("c", "z", (), "hard"),
+            Labelled("d", "w", ("scam_extortion",), "hard")]  # fmt: skip
+    r = false_alarm_report([["scam_extortion"], [], ["scam_extortion", "province_merger"], ["scam_extortion"]], data)
+    assert r["overall"]["n"] == 3 and r["overall"]["tagged"] == 2  # the on-topic text is not a false alarm
+    assert r["everyday"]["rate"] == 0.5 and r["hard"]["rate"] == 1.0
+    assert r["hard"]["per_narrative"]["province_merger"] == {"tagged": 1, "rate": 1.0}
+    assert r["everyday"]["per_narrative"]["party_congress_smear"]["tagged"] == 0
+
+
+def test_real_false_alarm_set_is_real_sourced_and_never_trained_on(settings):
+    from nlp.evaluate import FALSE_ALARMS_PATH
+
+    records = [json.loads(line) for line in FALSE_ALARMS_PATH.read_text(encoding="utf-8").splitlines()]
+    assert len(records) >= 500
+    kinds = {k: sum(r["kind"] == k for r in records) for k in ("everyday", "hard")}
+    assert kinds["hard"] >= len(records) / 4 and kinds["everyday"] + kinds["hard"] == len(records)
+    assert all(r["source"].startswith("github:") and "@" in r["source"] and r["licence"] for r in records)
+    assert all(not r["labels"] for r in records)
+    assert any(not r["diacritics"] for r in records)
+    texts = {r["text"] for r in records}
+    assert not texts & {d.text for d in training_set(settings)}
+    assert not texts & {d.text for d in load_labelled(HELDOUT_PATH)}
+
+
+def test_shipped_tagger_false_alarms_on_real_text(taxonomy, shipped_model):
+    """Measured, not tuned on: everyday within target (1%); hard negatives recorded (target 3%, not met yet)."""
+    from nlp.evaluate import FALSE_ALARMS_PATH, false_alarms
+
+    r = false_alarms(Tagger(taxonomy, shipped_model), load_labelled(FALSE_ALARMS_PATH))
+    print(json.dumps({k: v["rate"] for k, v in r.items()}))
+    assert r["everyday"]["rate"] <= 0.01
+    assert r["hard"]["rate"] <= 0.06

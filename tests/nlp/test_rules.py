@@ -89,3 +89,41 @@ def test_overlapping_phrases_both_count_but_a_covered_one_is_consumed(rules):
     # `sáp nhập` lies inside `sáp nhập ngân hàng`: only the exclusion is left
     bank = verdict(rules, "Kế hoạch sáp nhập ngân hàng được cổ đông thông qua")["province_merger"]
     assert "sáp nhập" not in {e.value for e in bank.evidence}
+
+
+def test_requires_puts_the_subject_in_view_and_shows_it_as_evidence():
+    from pathlib import Path
+
+    from nlp.normalize import normalize
+    from nlp.rules import Rules
+    from nlp.taxonomy import load_taxonomy
+
+    rules = Rules(load_taxonomy(Path("config/narratives.yaml")))
+
+    def verdict(text: str, narrative: str):  # noqa: ANN202
+        return rules.match(normalize(text).tokens)[narrative]
+
+    official = verdict("Đoàn cán bộ tỉnh đi nước ngoài tốn kém tiền ngân sách", "leadership_travel_spending")
+    assert official.anchored and any(e.value == "✓ đoàn" for e in official.evidence)  # the first in the text
+    family = verdict("Gia đình mình đi Nhật 5 ngày, chi phí hết 90 triệu", "leadership_travel_spending")
+    assert not family.anchored and family.score > 0  # the trip and its cost match, no official in view
+    assert not verdict("Công ty đổi tên ứng dụng sang thương hiệu mới", "province_merger").anchored
+    assert not verdict("Công an huyện Thanh Trì bắt đối tượng trộm xe ở xã Tả Thanh Oai", "province_merger").anchored
+    assert verdict("Sáp nhập tỉnh Hà Giang với Tuyên Quang", "province_merger").anchored
+    assert not verdict("Sáp nhập ngân hàng ở tỉnh Hà Nam", "province_merger").anchored  # inside an exclusion
+    assert not verdict("Quét mã QR chuyển khoản tiền hàng cho shop", "scam_extortion").anchored
+    assert verdict("Cảnh giác cuộc gọi giả danh công an yêu cầu chuyển tiền", "scam_extortion").anchored
+    # a one-syllable requirement matches bare only in a text typed without any diacritics
+    assert not verdict("Nhiều gia đình thuê tàu đi chơi", "scam_extortion").anchored
+    assert verdict("canh bao lua dao gia mao ngan hang", "scam_extortion").anchored
+
+
+def test_hybrid_needs_anchor_or_a_sure_model():
+    from nlp.rules import RuleResult
+    from nlp.tagger import UNANCHORED_MODEL_MIN, decide
+
+    unanchored = RuleResult(score=0.9, anchored=False)
+    assert not decide("hybrid", UNANCHORED_MODEL_MIN - 0.01, unanchored)[1]
+    assert decide("hybrid", UNANCHORED_MODEL_MIN, unanchored)[1]
+    assert decide("hybrid", 0.3, RuleResult(score=0.9, anchored=True))[1]
+    assert not decide("rules", 0.99, unanchored)[1]
