@@ -105,6 +105,9 @@ def resolve(channel: WebhookChannel, get_connection: GetConnection | None = None
     """URL and signing secret: the Airflow Connection when it exists, else the named environment variables."""
     conn = get_connection(channel.connection) if channel.connection and get_connection else None
     if conn is not None:
+        if channel.format == "json" and not conn.password:
+            raise ConfigError(f"channel {channel.id!r}: Airflow connection {conn.conn_id} has no password "
+                              "(the signing secret)")  # fmt: skip
         secret = conn.password if channel.format == "json" else None
         return Target(_conn_url(conn, channel), secret.encode("utf-8") if secret else None)
     if channel.url_env:

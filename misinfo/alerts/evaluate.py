@@ -62,7 +62,8 @@ def burst_findings(
     narratives = rule.narratives or NARRATIVES
     report = compute_trends(
         store, at=at, window=rule.window, baseline_days=rule.baseline_days,
-        params=TrendParams(threshold=rule.threshold, min_count=rule.min_posts, top_n=TOP_POSTS),
+        params=TrendParams(threshold=rule.threshold, min_count=rule.min_posts, min_accounts=rule.min_accounts,
+                           min_sources=rule.min_sources, top_n=TOP_POSTS),
         narratives=narratives, labels=labels,
     )  # fmt: skip
     out = []
@@ -71,7 +72,8 @@ def burst_findings(
             continue
         numbers = {"count": t.count, "baseline": round(t.baseline, 2), "score": round(t.score, 2),
                    "growth": None if t.growth is None else round(t.growth, 3), "engagement": t.engagement,
-                   "window_hours": _hours(rule.window), "threshold": rule.threshold}  # fmt: skip
+                   "window_hours": _hours(rule.window), "threshold": rule.threshold,
+                   "accounts": t.accounts, "sources": t.sources}  # fmt: skip
         keys = tuple(dict.fromkeys(p.key for p in (*t.top_posts, *t.recent_posts)))
         out.append(Finding(t.id, t.label, numbers, t.top_posts, keys))
     return out

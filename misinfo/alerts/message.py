@@ -42,7 +42,9 @@ def details(alert: Alert) -> list[str]:
     n = alert.numbers
     if alert.kind == "narrative_burst":
         growth = f", tăng {fmt.percent(n['growth'])}" if n.get("growth") is not None else ""
-        return [f"{fmt.number(n['count'])} bài trong {n['window_hours']} giờ qua; trung bình cùng khung giờ các ngày "
+        spread = (f" từ {fmt.number(n['accounts'])} tài khoản, {fmt.number(n['sources'])} nguồn"
+                  if n.get("accounts") else "")  # fmt: skip
+        return [f"{fmt.number(n['count'])} bài{spread} trong {n['window_hours']} giờ qua; trung bình cùng khung giờ các ngày "
                 f"trước: {fmt.number(n['baseline'], 1)}{growth}; điểm bùng phát {fmt.number(n['score'], 1)} "
                 f"(ngưỡng {fmt.number(n['threshold'], 1)})."]  # fmt: skip
     if alert.kind == "campaign":

@@ -26,6 +26,7 @@ from pydantic import (
 from misinfo.configfile import read_yaml
 from misinfo.domain import NARRATIVES
 from misinfo.errors import ConfigError
+from misinfo.trends import TrendParams
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 ENV_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
@@ -148,12 +149,15 @@ class _Rule(_Strict):
 
 
 class NarrativeBurstRule(_Rule):
-    """A narrative's burst score (see `misinfo.trends`) ≥ threshold with ≥ min_posts in the window."""
+    """A narrative rising by `misinfo.trends`' test: burst score ≥ threshold with ≥ min_posts in the window,
+    carried by ≥ min_accounts accounts on ≥ min_sources sources (and not by its busiest source alone)."""
 
     kind: Literal["narrative_burst"]
     narratives: tuple[str, ...] = ()  # empty: all four
     threshold: float = Field(default=3.0, gt=0)
     min_posts: int = Field(default=5, ge=1)
+    min_accounts: int = Field(default=TrendParams().min_accounts, ge=1)  # the rise is carried by this many accounts
+    min_sources: int = Field(default=TrendParams().min_sources, ge=1)  # ... on this many sources
     window: Window = timedelta(hours=3)
     baseline_days: int = Field(default=7, ge=1, le=60)
     cooldown: Duration = timedelta(hours=12)

@@ -17,6 +17,7 @@ from misinfo.alerts.channels import resolve, sign
 from misinfo.alerts.rules import WebhookChannel
 from misinfo.alerts.state import AlertState, log_path, recent_alerts, state_path
 from misinfo.domain import utcnow
+from misinfo.errors import ConfigError
 from misinfo.state import read_jsonl
 from misinfo.store.sqlite import SqliteStore
 from misinfo.trends import floor_hour
@@ -250,6 +251,8 @@ def test_an_airflow_connection_wins_over_environment_variables(monkeypatch):
     target = resolve(channel, lambda cid: conn if cid == "misinfo_alert_webhook" else None)
     assert target.url == "https://hooks.example.vn:8443/misinfo" and target.secret == b"conn-secret"
     assert resolve(channel, lambda cid: None).url == "https://env.example/hook"  # no such Connection
+    with pytest.raises(ConfigError, match="misinfo_alert_webhook has no password"):
+        resolve(channel, lambda cid: FakeConn(host="https://hooks.example.vn/x"))  # unsigned: refused
     tg = WebhookChannel(id="tg", type="webhook", format="telegram", connection="misinfo_telegram", chat_id="1")
     assert resolve(tg, lambda cid: FakeConn(password="123:ABC")).url == "https://api.telegram.org/bot123:ABC/sendMessage"
 

@@ -135,7 +135,8 @@ def rising_hours(rec, narrative: str) -> list[datetime]:
         out = []
         for hour in sorted(rec["fired"]):
             report = compute_trends(store, at=hour, window=rule.window, baseline_days=rule.baseline_days,
-                                    params=TrendParams(threshold=rule.threshold, min_count=rule.min_posts),
+                                    params=TrendParams(threshold=rule.threshold, min_count=rule.min_posts,
+                                                       min_accounts=rule.min_accounts, min_sources=rule.min_sources),
                                     narratives=(narrative,))  # fmt: skip
             if report.narratives[0].rising:
                 out.append(hour)

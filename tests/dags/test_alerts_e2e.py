@@ -1,5 +1,5 @@
 """`airflow dags test misinfo_collect` evaluates the alert rules after processing: real crawls of a replay
-server (two TikTok sources carrying a province-merger hoax), the real NLP stage, then `check_alerts` sends
+server (three TikTok sources carrying a province-merger hoax), the real NLP stage, then `check_alerts` sends
 to a real SMTP server (aiosmtpd, through the `misinfo_smtp` Connection) and to a webhook receiver that
 verifies the signature made with the secret of the `misinfo_alert_webhook` Connection. The same interval
 again sends nothing."""
@@ -29,19 +29,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.xdist_group
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 LOGICAL = NOW.isoformat()  # `dags test` at T runs the interval [T-1h, T): alerts are evaluated at NOW
-HANDLES = ("tinnhanh.mophong", "aedongque.mophong")
+HANDLES = ("tinnhanh.mophong", "aedongque.mophong", "chuyenpho.mophong")  # a rise carried by several accounts
 CLAIM_TEXT = ("Danh sách 63 tỉnh còn 31 tỉnh đã được phê duyệt rồi nhé, kèm tên gọi mới và trung tâm hành "
               "chính của từng tỉnh.")  # a paraphrase of a registry claim, from the demo  # fmt: skip
 
 
 def burst_posts() -> dict[str, list]:
-    """The demo hoax's posts of the last three hours (synthetic, *mô phỏng*), split between two accounts."""
+    """The demo hoax's posts of the last three hours (synthetic, *mô phỏng*), split between three accounts."""
     world = generate(NOW)
     burst = [p for p in world.all_posts if world.roles[p.key] == "burst" and p.created_at >= NOW - timedelta(hours=3)]
     burst.sort(key=lambda p: p.created_at)
     out: dict[str, list] = {h: [] for h in HANDLES}
-    for i, p in enumerate(burst[:14]):
-        handle = HANDLES[i % 2]
+    for i, p in enumerate(burst[:15]):
+        handle = HANDLES[i % len(HANDLES)]
         out[handle].append(replace(p, platform="tiktok", author=handle, source=handle))
     claim = replace(out[HANDLES[0]][0], post_id=str(int(out[HANDLES[0]][0].post_id) + 1), text=CLAIM_TEXT, hashtags=(),
                     created_at=NOW - timedelta(minutes=20))  # fmt: skip
@@ -115,7 +115,7 @@ def test_collect_run_sends_the_burst_alert_once_through_both_connections(tmp_pat
     assert set(alerts) == {"burst", "claims"}, alerts
     burst = alerts["burst"]
     assert burst["subject"] == "province_merger" and burst["at"] == NOW.isoformat()
-    assert burst["numbers"]["count"] >= 14 and burst["numbers"]["score"] >= 3
+    assert burst["numbers"]["count"] >= 15 and burst["numbers"]["score"] >= 3
     assert alerts["claims"]["subject"] == "fake-63-to-31-list"
     # each alert once to each channel; the receiver verified the signature made with the Connection's secret
     assert sent_first == (2, sent_first[1]) and sorted(sent_first[1]) == sorted(a["id"] for a in alerts.values())
