@@ -1,7 +1,10 @@
 """Crawler throughput: parser pages/s on rendered pages, and end-to-end crawl pages/s against the
 local replay server with throttling off (each source a real `scrapy crawl` subprocess).
 
-Prints JSON lines; the last line is one object with `parse_pages_per_s` and `crawl_pages_per_s`.
+TikTok is crawled twice, side by side in one run: plain HTTP against the replay site as it used to
+be, and browser mode (headless Debian Chromium through scrapy-playwright) against its `live` form,
+whose list API answers only the page script's signed requests; `tiktok_browser_vs_http` is the
+ratio of their pages/s. Prints JSON lines; the last line is one object with the summary.
 Run: .venv/bin/python bench/crawl.py [--posts 300] [--seconds 3]
 """
 
@@ -65,33 +68,42 @@ def bench_parsers(seconds: float) -> tuple[float, dict[str, float]]:
     return total_pages / total_time, by_page
 
 
-def bench_crawl(n_posts: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp:
+def bench_crawl(n_posts: int) -> dict[str, float]:
+    """pages/s per crawl (wall, and inside the spider); TikTok by HTTP and in the browser, Facebook by HTTP."""
+    tt_posts = posts(n_posts, "tiktok", "tintuc.vn", 7_000)
+    plain = {"/robots.txt": replay.robots_txt(False), **replay.tiktok_site("tintuc.vn", tt_posts)}
+    live = {"/robots.txt": replay.robots_txt(False), **replay.tiktok_site("tintuc.vn", tt_posts, live=True)}
+    fb_routes = {"/robots.txt": replay.robots_txt(True), **replay.facebook_site("trangtin", posts(n_posts, "facebook", "trangtin", 1_000))}
+    sources = [
+        {"key": "tt", "platform": "tiktok", "handle": "tintuc.vn", "mode": "http"},
+        {"key": "tt-browser", "platform": "tiktok", "handle": "tintuc.vn", "mode": "browser"},
+        {"key": "fb", "platform": "facebook", "handle": "trangtin", "obey_robots": False, "permission": "local benchmark server"},
+    ]
+    rates: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, replay.ReplayServer(plain) as tt, replay.ReplayServer(live) as tt_live, \
+            replay.ReplayServer(fb_routes) as fb:  # fmt: skip
         tmp_path = Path(tmp)
-        tt_routes = {"/robots.txt": replay.robots_txt(False), **replay.tiktok_site("tintuc.vn", posts(n_posts, "tiktok", "tintuc.vn", 7_000))}
-        fb_routes = {"/robots.txt": replay.robots_txt(True), **replay.facebook_site("trangtin", posts(n_posts, "facebook", "trangtin", 1_000))}
-        sources = [
-            {"key": "tt", "platform": "tiktok", "handle": "tintuc.vn"},
-            {"key": "fb", "platform": "facebook", "handle": "trangtin", "obey_robots": False, "permission": "local benchmark server"},
-        ]
         (tmp_path / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        with replay.ReplayServer(tt_routes) as tt, replay.ReplayServer(fb_routes) as fb:
-            s = Settings(home=tmp_path / "home", sources=tmp_path / "sources.yaml", tiktok_base_url=tt.url,
+        pages = 0
+        spider_seconds = wall_seconds = 0.0
+        for key, tiktok_url in (("tt", tt.url), ("tt-browser", tt_live.url), ("fb", tt.url)):
+            s = Settings(home=tmp_path / "home", sources=tmp_path / "sources.yaml", tiktok_base_url=tiktok_url,
                          facebook_base_url=fb.url, crawl_throttle=False, crawl_max_pages=1000)  # fmt: skip
-            pages = items = 0
-            spider_seconds = 0.0
-            start = time.perf_counter()
-            for key in ("tt", "fb"):
-                t = time.perf_counter()
-                report = crawl_source(s, key)
-                wall = time.perf_counter() - t
-                inside = (datetime.fromisoformat(report.finished_at) - datetime.fromisoformat(report.started_at)).total_seconds()
-                emit({"bench": "crawl", "source": key, "pages": report.pages, "items": report.items,
-                      "wall_s": round(wall, 2), "spider_s": round(inside, 2), "pages_per_s": round(report.pages / wall, 1),
-                      "spider_pages_per_s": round(report.pages / inside, 1) if inside > 0 else None})  # fmt: skip
-                pages, items, spider_seconds = pages + report.pages, items + report.items, spider_seconds + inside
-            total = time.perf_counter() - start
-    return pages / total, pages / spider_seconds if spider_seconds else 0.0
+            t = time.perf_counter()
+            report = crawl_source(s, key)
+            wall = time.perf_counter() - t
+            inside = (datetime.fromisoformat(report.finished_at) - datetime.fromisoformat(report.started_at)).total_seconds()
+            assert report.items == n_posts, report.message
+            emit({"bench": "crawl", "source": key, "mode": report.mode, "pages": report.pages, "items": report.items,
+                  "wall_s": round(wall, 2), "spider_s": round(inside, 2), "pages_per_s": round(report.pages / wall, 1),
+                  "spider_pages_per_s": round(report.pages / inside, 1) if inside > 0 else None})  # fmt: skip
+            rates[key] = report.pages / wall
+            rates[f"{key}_spider"] = report.pages / inside if inside > 0 else 0.0
+            if key != "tt-browser":
+                pages, spider_seconds, wall_seconds = pages + report.pages, spider_seconds + inside, wall_seconds + wall
+    rates["http_total"] = pages / wall_seconds
+    rates["http_total_spider"] = pages / spider_seconds if spider_seconds else 0.0
+    return rates
 
 
 def main() -> None:
@@ -100,9 +112,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=4.0, help="time spent timing the parsers")
     args = ap.parse_args()
     parse_rate, by_page = bench_parsers(args.seconds)
-    crawl_rate, spider_rate = bench_crawl(args.posts)
+    r = bench_crawl(args.posts)
     emit({"bench": "crawl_summary", "posts_per_source": args.posts, "parse_pages_per_s": round(parse_rate, 1), "parse_pages_per_s_by_page": by_page,
-          "crawl_pages_per_s": round(crawl_rate, 1), "crawl_pages_per_s_excluding_process_start": round(spider_rate, 1)})  # fmt: skip
+          "crawl_pages_per_s": round(r["http_total"], 1), "crawl_pages_per_s_excluding_process_start": round(r["http_total_spider"], 1),
+          "tiktok_http_pages_per_s": round(r["tt"], 1), "tiktok_browser_pages_per_s": round(r["tt-browser"], 1),
+          "tiktok_browser_vs_http": round(r["tt-browser"] / r["tt"], 2),
+          "tiktok_http_spider_pages_per_s": round(r["tt_spider"], 1), "tiktok_browser_spider_pages_per_s": round(r["tt-browser_spider"], 1),
+          "tiktok_browser_vs_http_excluding_process_start": round(r["tt-browser_spider"] / r["tt_spider"], 2)})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Crawl health: one record per source per run in HOME/crawl_runs.jsonl, built from the crawl's stats."""
+"""Crawl health: one record per source per run in HOME/crawl_runs.jsonl, built from the crawl's stats
+and the spider's outcome (blocks, errors, which mode produced the posts)."""
 
 from __future__ import annotations
 
@@ -30,5 +31,7 @@ class CrawlHealth:
             blocks=spider.blocks,
             errors=spider.errors,
             finish_reason=reason,
+            mode=spider.mode,
+            fallback=f"{spider.fallback.kind}: {spider.fallback.detail}" if spider.fallback else "",
         )
         write_crawl_run(spider.home, record)

@@ -3,6 +3,12 @@
 Tests, the demo and the benchmark render pages from a list of `Post`s with these functions and
 serve them at the real paths, so the real spiders run end to end without the internet. The
 structures follow what the maintained open-source extractors parse (see `crawlers.parsers`).
+
+`live=True` TikTok sites behave as today's tiktok.com does: the list APIs answer HTTP 200 with an
+empty body to any request that lacks the signature the page's own script computes (TikTok's
+`X-Bogus`; here an FNV-1a hash of the path and query), and the profile, hashtag and search pages
+carry a small script that signs its requests and fetches the next list page as the reader scrolls.
+Only a real browser gets their videos; plain HTTP gets `api_empty`, as on the live site.
 """
 
 from __future__ import annotations
@@ -10,12 +16,13 @@ from __future__ import annotations
 import html
 import json
 import threading
+import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from misinfo.domain import Post
 
@@ -24,12 +31,14 @@ from misinfo.domain import Post
 
 @dataclass(frozen=True)
 class Reply:
-    """One HTTP answer; `body` str is sent as UTF-8."""
+    """One HTTP answer; `body` str is sent as UTF-8; `delay` seconds pass first (a slow or hanging site)."""
 
     status: int = 200
     body: bytes | str = b""
     content_type: str = "text/html; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    signed: bool = False  # served only to requests carrying the page script's signature (else 200, empty)
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -38,9 +47,38 @@ class Reply:
 Route = Reply | Sequence[Reply]
 
 
+@dataclass(frozen=True)
+class Served:
+    """One request as the server saw it: target, User-Agent, start and end (`time.monotonic()`),
+    so politeness tests can check the delay between requests and that they never overlap."""
+
+    target: str
+    user_agent: str
+    started: float
+    finished: float
+
+
+SIGNATURE_PARAM = "X-Bogus"
+
+
+def signature(path_and_query: str) -> str:
+    """The replay's request signature: FNV-1a (32 bit) of the path and query, as the page script computes it."""
+    data = path_and_query.encode("utf-16-le")  # UTF-16 code units, as JavaScript's charCodeAt sees them
+    h = 0x811C9DC5
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def split_signature(target: str) -> tuple[str, str | None]:
+    """`(target without the signature, the signature or None)`; the signature is always the last parameter."""
+    head, sep, sig = target.rpartition(f"&{SIGNATURE_PARAM}=")
+    return (head, sig) if sep else (target, None)
+
+
 def route_key(target: str) -> str:
     """Path plus query with parameters sorted, so `?b=1&a=2` and `?a=2&b=1` are one route."""
-    parts = urlsplit(target)
+    parts = urlsplit(split_signature(target)[0])
     query = sorted(parse_qsl(parts.query, keep_blank_values=True))
     return parts.path + ("?" + urlencode(query) if query else "")
 
@@ -57,6 +95,8 @@ class ReplayServer:
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.hits: list[str] = []
+        self.served: list[Served] = []
+        self._closing = threading.Event()  # wakes delayed replies when the server stops
         self.update(routes or {})
         server = self
 
@@ -64,7 +104,10 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                started = time.monotonic()
                 reply = server._reply_for(self.path)
+                if reply.delay and server._closing.wait(reply.delay):
+                    return  # the server is stopping: a hanging reply never answers
                 data = reply.data()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
@@ -73,6 +116,9 @@ class ReplayServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+                served = Served(self.path, self.headers.get("User-Agent", ""), started, time.monotonic())
+                with server._lock:
+                    server.served.append(served)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read `hits`
                 pass
@@ -104,9 +150,18 @@ class ReplayServer:
             replies = self._routes.get(key)
             if not replies:
                 return Reply(404, "not found", "text/plain")
+            head, sig = split_signature(target)
+            if replies[0].signed and sig != signature(head):
+                return Reply(200, b"", "application/json; charset=utf-8")  # what TikTok answers unsigned requests
             n = self._served.get(key, 0)
             self._served[key] = n + 1
             return replies[min(n, len(replies) - 1)]
+
+    @property
+    def agents(self) -> list[tuple[str, str]]:
+        """(target, User-Agent) of every request answered so far."""
+        with self._lock:
+            return [(s.target, s.user_agent) for s in self.served]
 
     def count(self, path_prefix: str) -> int:
         """How many requests started with this path (robots.txt checks, retry counts)."""
@@ -119,6 +174,7 @@ class ReplayServer:
         return self
 
     def stop(self) -> None:
+        self._closing.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread:
@@ -169,21 +225,67 @@ def tiktok_item(post: Post, nickname: str | None = None) -> dict[str, Any]:
     }
 
 
-def _universal(scope: dict[str, Any], title: str) -> str:
+# The live pages' list loader: signs each list request (FNV-1a of path and query, as `signature`), fetches
+# the first page on load and the next one whenever the reader reaches the bottom, and renders each video.
+_LIST_SCRIPT = """(function () {
+  var cfg = JSON.parse(document.getElementById("list-config").textContent);
+  var list = document.getElementById("list"), cursor = cfg.start, more = true, busy = false;
+  function sign(s) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+    return ("0000000" + h.toString(16)).slice(-8);
+  }
+  function query() {
+    var p = Object.assign({}, cfg.params); p[cfg.cursor_param] = cursor;
+    return Object.keys(p).map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(p[k]); }).join("&");
+  }
+  function load() {
+    if (busy || !more) return;
+    busy = true;
+    var path = cfg.api + "?" + query();
+    fetch(path + "&X-Bogus=" + sign(path)).then(function (r) { return r.json(); }).then(function (d) {
+      var items = d.itemList || d.item_list || (d.data || []).map(function (e) { return e.item; }).filter(Boolean);
+      items.forEach(function (it) {
+        var div = document.createElement("div");
+        div.className = "video"; div.style.height = "400px"; div.textContent = it.desc;
+        list.appendChild(div);
+      });
+      more = d.hasMore === true || d.has_more > 0; cursor = String(d.cursor); busy = false;
+    }).catch(function () { busy = false; more = false; });
+  }
+  window.addEventListener("scroll", function () {
+    if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 100) load();
+  });
+  load();
+})();"""
+
+
+def _universal(scope: dict[str, Any], title: str, loader: dict[str, Any] | None = None) -> str:
+    """A page with rehydration data; with `loader` (api, params, cursor_param, start) the live list script too."""
     data = {"__DEFAULT_SCOPE__": scope}
     script = f'<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{_script_json(data)}</script>'
-    return _page(title, f'<div id="app"></div>{script}')
+    if loader is None:
+        return _page(title, f'<div id="app"></div>{script}')
+    config = f'<script id="list-config" type="application/json">{_script_json(loader)}</script>'
+    return _page(title, f'<div id="app"><div id="list"></div></div>{script}{config}<script>{_LIST_SCRIPT}</script>')
 
 
-def tiktok_profile_page(handle: str, nickname: str = "", sec_uid: str = "", *, status_code: int = 0, video_count: int = 0) -> str:
-    """`/@handle`: `webapp.user-detail` with the `secUid` the list API needs (or a status code)."""
+def tiktok_profile_page(
+    handle: str, nickname: str = "", sec_uid: str = "", *, status_code: int = 0, video_count: int = 0,
+    live: bool = False, page_size: int = 15,
+) -> str:
+    """`/@handle`: `webapp.user-detail` with the `secUid` the list API needs (or a status code);
+    `live` adds the script that loads `/api/post/item_list/` pages as the reader scrolls."""
     detail: dict[str, Any] = {"statusCode": status_code, "statusMsg": "" if status_code == 0 else "unavailable"}
+    sec_uid = sec_uid or f"MS4w{handle}"
     if status_code == 0:
         detail["userInfo"] = {
-            "user": {"id": "1", "uniqueId": handle, "nickname": nickname or handle, "secUid": sec_uid or f"MS4w{handle}"},
+            "user": {"id": "1", "uniqueId": handle, "nickname": nickname or handle, "secUid": sec_uid},
             "stats": {"followerCount": 1000, "videoCount": video_count},
         }
-    return _universal({"webapp.user-detail": detail}, f"{nickname or handle} (@{handle}) | TikTok")
+    loader = {"api": "/api/post/item_list/", "params": {"secUid": sec_uid, "count": page_size},
+              "cursor_param": "cursor", "start": "0"} if live and status_code == 0 else None  # fmt: skip
+    return _universal({"webapp.user-detail": detail}, f"{nickname or handle} (@{handle}) | TikTok", loader)
 
 
 def tiktok_video_page(post: Post, *, layout: str = "universal", status_code: int = 0) -> str:
@@ -215,17 +317,90 @@ def tiktok_challenge_page() -> str:
     return _page("Please wait...", '<div id="tiktok-verify-ele">Please wait...</div><script src="/_wafchallengeid.js"></script>')
 
 
-def tiktok_api_path(sec_uid: str, cursor: str | int, count: int = 15) -> str:
-    return "/api/creator/item_list/?" + urlencode({"secUid": sec_uid, "count": count, "cursor": cursor})
+def tiktok_login_page() -> str:
+    """`/login`: where a login wall redirects, and the logged-out login prompt itself."""
+    return _page("Log in | TikTok", '<div id="loginContainer"><h2>Log in to TikTok</h2><form><input name="username"></form></div>')
 
 
-def tiktok_site(handle: str, posts: Iterable[Post], *, nickname: str = "", sec_uid: str = "", page_size: int = 15) -> dict[str, Route]:
-    """Routes for one profile: `/@handle` and its list API pages, newest first, cursor = ms of the last item."""
+def tiktok_login_wall(path: str) -> dict[str, Route]:
+    """`path` redirects to the login page (as TikTok does for pages it keeps from logged-out readers)."""
+    return {path: redirect(f"/login?redirect_url={quote(path, safe='')}"), "/login": Reply(200, tiktok_login_page())}
+
+
+def tiktok_api_path(sec_uid: str, cursor: str | int, count: int = 15, api: str = "creator") -> str:
+    return f"/api/{api}/item_list/?" + urlencode({"secUid": sec_uid, "count": count, "cursor": cursor})
+
+
+def _list_reply(body: dict[str, Any], signed: bool) -> Reply:
+    return Reply(200, json.dumps(body, ensure_ascii=False), "application/json; charset=utf-8", signed=signed)
+
+
+def _offset_pages(
+    ordered: Sequence[Post], page_size: int, path: Callable[[int], str], body: Callable[[list[Post], bool, int], dict[str, Any]],
+    signed: bool,
+) -> dict[str, Route]:
+    """List pages whose cursor is the offset of the next page (hashtag and search lists)."""
+    routes: dict[str, Route] = {}
+    for start in range(0, max(len(ordered), 1), page_size):
+        nxt = start + page_size
+        routes[path(start)] = _list_reply(body(list(ordered[start:nxt]), nxt < len(ordered), nxt), signed)
+    return routes
+
+
+def tiktok_tag_site(name: str, posts: Iterable[Post], *, challenge_id: str = "", page_size: int = 15, live: bool = False) -> dict[str, Route]:
+    """Routes for one hashtag: `/tag/{name}` (`webapp.challenge-detail`) and `/api/challenge/item_list/` pages."""
+    ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
+    challenge_id = challenge_id or str(1_000_000 + zlib.crc32(name.encode()) % 1_000_000)
+    detail = {"statusCode": 0, "statusMsg": "", "challengeInfo": {
+        "challenge": {"id": challenge_id, "title": name}, "stats": {"videoCount": len(ordered)}}}  # fmt: skip
+    loader = {"api": "/api/challenge/item_list/", "params": {"challengeID": challenge_id, "count": page_size},
+              "cursor_param": "cursor", "start": "0"} if live else None  # fmt: skip
+    routes: dict[str, Route] = {f"/tag/{quote(name)}": Reply(200, _universal({"webapp.challenge-detail": detail}, f"#{name} | TikTok", loader))}
+    routes.update(_offset_pages(
+        ordered, page_size,
+        lambda start: "/api/challenge/item_list/?" + urlencode({"challengeID": challenge_id, "count": page_size, "cursor": start}),
+        lambda chunk, more, nxt: {"statusCode": 0, "itemList": [tiktok_item(p) for p in chunk], "hasMore": more, "cursor": str(nxt)},
+        live,
+    ))  # fmt: skip
+    return routes
+
+
+def tiktok_search_path(query: str) -> str:
+    """The videos tab of a keyword search, as TikTok links it."""
+    return "/search/video?" + urlencode({"q": query})
+
+
+def tiktok_search_api_path(query: str, offset: int | str, count: int = 15) -> str:
+    return "/api/search/item/full/?" + urlencode({"keyword": query, "count": count, "offset": offset})
+
+
+def tiktok_search_site(query: str, posts: Iterable[Post], *, page_size: int = 15, live: bool = False) -> dict[str, Route]:
+    """Routes for one keyword search: the videos tab and its `/api/search/item/full/` pages (`item_list`, `has_more`)."""
+    ordered = sorted(posts, key=lambda p: (p.metrics.views or 0, p.created_at), reverse=True)  # relevance-ish, not time
+    loader = {"api": "/api/search/item/full/", "params": {"keyword": query, "count": page_size},
+              "cursor_param": "offset", "start": "0"} if live else None  # fmt: skip
+    page = _universal({"webapp.app-context": {"language": "vi-VN"}}, f"{query} | TikTok", loader)
+    routes: dict[str, Route] = {tiktok_search_path(query): Reply(200, page)}
+    routes.update(_offset_pages(
+        ordered, page_size, lambda start: tiktok_search_api_path(query, start, page_size),
+        lambda chunk, more, nxt: {"status_code": 0, "item_list": [tiktok_item(p) for p in chunk], "has_more": int(more), "cursor": nxt},
+        live,
+    ))  # fmt: skip
+    return routes
+
+
+def tiktok_site(
+    handle: str, posts: Iterable[Post], *, nickname: str = "", sec_uid: str = "", page_size: int = 15, live: bool = False
+) -> dict[str, Route]:
+    """Routes for one profile: `/@handle` and its list API pages, newest first, cursor = ms of the last item.
+
+    `live`: the page carries the list script, and both list APIs (`/api/post/…` that the page calls,
+    `/api/creator/…` that plain HTTP calls) answer only signed requests.
+    """
     ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
     sec_uid = sec_uid or f"MS4w{handle}"
-    routes: dict[str, Route] = {
-        f"/@{handle}": Reply(200, tiktok_profile_page(handle, nickname, sec_uid, video_count=len(ordered)))
-    }
+    profile = tiktok_profile_page(handle, nickname, sec_uid, video_count=len(ordered), live=live, page_size=page_size)
+    routes: dict[str, Route] = {f"/@{handle}": Reply(200, profile)}
     cursor: str = "0"
     used = {cursor}
     pages = [ordered[i : i + page_size] for i in range(0, len(ordered), page_size)] or [[]]
@@ -236,9 +411,9 @@ def tiktok_site(handle: str, posts: Iterable[Post], *, nickname: str = "", sec_u
         next_cursor = str(ms)
         used.add(next_cursor)
         has_more = i < len(pages) - 1
-        routes[tiktok_api_path(sec_uid, cursor, page_size)] = tiktok_item_list(
-            chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None
-        )
+        reply = replace(tiktok_item_list(chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None), signed=live)
+        for api in ("creator", "post") if live else ("creator",):
+            routes[tiktok_api_path(sec_uid, cursor, page_size, api)] = reply
         cursor = next_cursor
     return routes
 

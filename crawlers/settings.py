@@ -4,6 +4,7 @@ This module is the Scrapy entry point's configuration, so it reads the environme
 Turning throttling off (`MISINFO_CRAWL_THROTTLE=0`) is meant for the local replay server only.
 """
 
+from crawlers.browser import BROWSER_ARGS
 from misinfo.settings import load_settings
 
 _s = load_settings()
@@ -39,6 +40,17 @@ HTTPCACHE_ENABLED = _s.crawl_httpcache  # development only: a cache would hide c
 HTTPCACHE_DIR = str(_s.home / "httpcache")
 HTTPCACHE_EXPIRATION_SECS = 3600
 
+# Browser mode (scrapy-playwright): its download handler is installed by the TikTok spider only for
+# sources that may need it, and only requests with meta["playwright"] go through Chromium. It needs
+# Twisted's asyncio reactor (Scrapy's default, pinned here because browser mode depends on it).
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": _s.crawl_browser_path, "headless": True, "args": BROWSER_ARGS}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "crawlers.browser.honest_headers"
+PLAYWRIGHT_ABORT_REQUEST = "crawlers.browser.skip_heavy"
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
@@ -54,3 +66,5 @@ MISINFO_FACEBOOK_BASE_URL = _s.facebook_base_url
 MISINFO_MAX_PAGES = _s.crawl_max_pages
 MISINFO_OVERLAP_HOURS = _s.crawl_overlap_hours
 MISINFO_RETENTION_DAYS = _s.retention_days
+MISINFO_BROWSER_PATH = _s.crawl_browser_path
+MISINFO_BROWSER_WAIT = _s.crawl_browser_wait

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from misinfo import fmt
+from misinfo.accounts import NewAccount, newly_seen_accounts
 from misinfo.audit import audit
 from misinfo.domain import TaggedPost, utcnow
 from misinfo.settings import Settings
@@ -224,7 +225,7 @@ def csv_row(tp: TaggedPost, tz: str) -> list[Any]:
     return [
         p.key,
         p.platform,
-        p.source,
+        "; ".join(p.sources),  # every source that found it, the first finder among them
         p.url,
         fmt.local(p.created_at, tz).strftime("%Y-%m-%d %H:%M"),
         "; ".join(tp.narratives),
@@ -357,6 +358,7 @@ class SourceHealth:
     last_ok: datetime | None
     failing_runs: int  # consecutive latest runs that were not ok
     message: str
+    mode: str = ""  # how the last run fetched: http or browser ("" before browser mode existed)
 
     @property
     def failing(self) -> bool:
@@ -395,7 +397,7 @@ def source_health(sources: Sequence[Any], runs: Sequence[Any]) -> list[SourceHea
         rows.append(
             SourceHealth(
                 key=key,
-                label=(src.label or src.handle) if src else key,
+                label=(src.label or src.target) if src else key,
                 platform=src.platform if src else (last.platform if last else ""),
                 enabled=bool(src.enabled) if src else False,
                 configured=src is not None,
@@ -409,6 +411,7 @@ def source_health(sources: Sequence[Any], runs: Sequence[Any]) -> list[SourceHea
                 last_ok=_parse_time(last_ok.finished_at) if last_ok else None,
                 failing_runs=failing,
                 message=last.message if last else "",
+                mode=getattr(last, "mode", "") if last else "",
             )
         )
     rows.sort(key=lambda r: (not r.failing, not r.configured, r.key))
@@ -470,6 +473,15 @@ def cached_facets(
     _store: PostStore, key: str, version: str, query: SearchQuery, field: str, size: int
 ) -> list[tuple[str, int]]:
     return _store.facets(query, field, size)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def cached_new_accounts(
+    _store: PostStore, key: str, version: str, narratives: tuple[str, ...], since: datetime, until: datetime, limit: int
+) -> dict[str, list[NewAccount]]:
+    """Newly seen accounts per narrative (those with none left out)."""
+    found = {n: newly_seen_accounts(_store, n, since, until, limit) for n in narratives}
+    return {n: accounts for n, accounts in found.items() if accounts}
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)

@@ -12,14 +12,22 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.auth import LoginThrottle, NotAllowed, User
 from dashboard.i18n import label_of, t
-from dashboard.queries import cached_facets, claim_texts, narrative_labels, open_cached_store, store_key
+from dashboard.queries import (
+    cached_facets,
+    cached_new_accounts,
+    claim_texts,
+    narrative_labels,
+    open_cached_store,
+    store_key,
+)
 from misinfo import fmt
 from misinfo.domain import TaggedPost
 from misinfo.errors import ConfigError, MisinfoError, QueryError, StoreUnavailable
@@ -222,6 +230,25 @@ def boxed_section(
     for item in items:
         with st.container(border=True):
             yield item
+
+
+def new_accounts_section(ctx: Ctx, since: datetime, until: datetime, limit: int = 10) -> None:
+    """Accounts the archive first met in [since, until), per narrative: handle, platform, first seen, posts.
+
+    Handles and counts from public posts only; nothing about the person behind an account.
+    """
+    with guard(stop=False):
+        found = cached_new_accounts(ctx.store, ctx.key, ctx.version, tuple(ctx.labels), since, until, limit)
+        groups = [(ctx.labels[n], accounts) for n, accounts in found.items()]
+        for label, accounts in boxed_section(t("accounts.title"), groups, t("accounts.none")):
+            st.markdown(f"**{esc(label)}**")
+            st.dataframe(pd.DataFrame([{
+                t("accounts.col_handle"): a.handle,
+                t("accounts.col_platform"): label_of("platform", a.platform),
+                t("accounts.col_first_seen"): fmt.datetime_vi(a.first_seen, ctx.tz),
+                t("accounts.col_posts"): fmt.number(a.posts),
+            } for a in accounts]), hide_index=True, width="stretch")  # fmt: skip
+        st.caption(t("accounts.caption", since=fmt.datetime_vi(since, ctx.tz), until=fmt.datetime_vi(until, ctx.tz)))
 
 
 def inject_css() -> None:

@@ -54,6 +54,7 @@ class ImportFormat(StrEnum):
     posts = "posts"
     tiktok_research = "tiktok-research"
     meta_csv = "meta-csv"
+    zeeschuimer = "zeeschuimer"
 
 
 class SortOrder(StrEnum):
@@ -70,7 +71,8 @@ def import_cmd(
     """Append posts from a file to the landing zone (bad lines are quarantined, the rest imported).
 
     Formats: posts (JSON lines), tiktok-research (Research API video/query JSON), meta-csv (Meta
-    Content Library or CrowdTangle CSV export).
+    Content Library or CrowdTangle CSV export), zeeschuimer (TikTok items captured by the
+    Zeeschuimer browser extension, NDJSON as it or 4CAT exports them).
     """
     from misinfo.importers import import_export
     from misinfo.pipeline import import_posts
@@ -169,6 +171,7 @@ def search(
                     "key": h.post.key,
                     "platform": h.post.post.platform,
                     "source": h.post.post.source,
+                    "sources": list(h.post.post.sources),
                     "url": h.post.post.url,
                     "author": h.post.post.author,
                     "text": h.post.post.text,

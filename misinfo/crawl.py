@@ -47,6 +47,8 @@ class CrawlReport:
     parse_errors: int = 0
     http_errors: int = 0
     quarantined: int = 0
+    mode: str = ""  # which mode produced the posts: http or browser (empty in records older than browser mode)
+    fallback: str = ""  # why auto mode left plain HTTP for the browser, when it did
     log: str = ""
 
     @property
@@ -83,6 +85,8 @@ def health_record(
     blocks: list[Any],
     errors: list[str],
     finish_reason: str,
+    mode: str = "http",
+    fallback: str = "",
 ) -> dict[str, Any]:
     """One crawl-health record from the Scrapy stats; status is ok only when nothing went wrong."""
     blocks_by_kind = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("misinfo/blocks/")}
@@ -91,11 +95,14 @@ def health_record(
     new_items = int(stats.get("misinfo/items_new", 0))
     quarantined = int(stats.get("misinfo/quarantined", 0))
     exceptions = int(stats.get("spider_exceptions/count", 0))
+    via = ""
+    if mode == "browser":
+        via = " in the browser" + (f" (plain HTTP got: {fallback})" if fallback else "")
     if blocks:
         first = blocks[0]
         more = f" (+{len(blocks) - 1} more)" if len(blocks) > 1 else ""
         hint = f"; {ROBOTS_HINT}" if first.kind == "robots" else ""
-        status, message = "blocked", f"{source.key}: blocked ({first.kind}): {first.message}{more}{hint}"
+        status, message = "blocked", f"{source.key}: blocked ({first.kind}){via}: {first.message}{more}{hint}"
     elif errors:
         status, message = "error", f"{source.key}: {errors[0]}"
     elif finish_reason != "finished":
@@ -104,7 +111,7 @@ def health_record(
         status, message = "error", f"{source.key}: fetched no pages"
     else:
         status = "ok"
-        message = f"{source.key}: {items} posts ({new_items} new) from {pages} pages"
+        message = f"{source.key}: {items} posts ({new_items} new) from {pages} pages{via}"
         if quarantined or exceptions:
             message += f"; {quarantined + exceptions} parse errors"
     return CrawlReport(
@@ -122,6 +129,8 @@ def health_record(
         parse_errors=quarantined + exceptions,
         http_errors=int(stats.get("misinfo/http_errors", 0)) + int(stats.get("misinfo/network_errors", 0)),
         quarantined=quarantined,
+        mode=mode,
+        fallback=fallback,
     ).to_dict()
 
 

@@ -63,7 +63,11 @@ class Metrics:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """One public post as collected; identity is `key` = `platform:post_id`."""
+    """One public post as collected; identity is `key` = `platform:post_id`.
+
+    `source` is the source that found it first; `sources` every source that has found it (a profile
+    and a hashtag, say), sorted, `source` included. Stores merge `sources` on upsert.
+    """
 
     platform: str
     post_id: str
@@ -76,8 +80,12 @@ class Post:
     collected_at: datetime
     metrics: Metrics = field(default_factory=Metrics)
     hashtags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        found_by = tuple(sorted({self.source, *self.sources}))
+        if found_by != self.sources:
+            object.__setattr__(self, "sources", found_by)
         for name in ("created_at", "collected_at"):
             value = getattr(self, name)
             if value.tzinfo is None:
@@ -102,6 +110,7 @@ class Post:
             "collected_at": _dt_to_str(self.collected_at),
             "metrics": self.metrics.to_dict(),
             "hashtags": list(self.hashtags),
+            "sources": list(self.sources),
         }
 
     @classmethod
@@ -118,7 +127,14 @@ class Post:
             collected_at=_dt_from_str(data["collected_at"]),
             metrics=Metrics.from_dict(data.get("metrics")),
             hashtags=tuple(data.get("hashtags") or ()),
+            sources=tuple(data.get("sources") or ()),  # landing-zone lines written before `sources` have none
         )
+
+    def found_also_by(self, first: str, sources: tuple[str, ...]) -> Post:
+        """This post as stored after an earlier finder `first`: first finder kept, every finder listed."""
+        if first == self.source and set(sources) <= set(self.sources):
+            return self
+        return replace(self, source=first, sources=(*self.sources, *sources))
 
 
 @dataclass(frozen=True, slots=True)

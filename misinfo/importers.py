@@ -1,4 +1,4 @@
-"""Official exports, the lawful route at scale: TikTok Research API JSON and Meta CSV exports.
+"""Exports collected elsewhere: TikTok Research API JSON, Meta CSV exports, Zeeschuimer NDJSON.
 
 `tiktok-research`: answers of the Research API `video/query` endpoint (`{"data": {"videos": […]}}`),
 saved one per line or as one JSON document, or bare video objects; fields `id, video_description,
@@ -8,8 +8,12 @@ create_time, username, like_count, comment_count, share_count, view_count, hasht
 .share_count/.views`; it has no post URL) or a CrowdTangle historical-data CSV (`Page Name` or `Group
 Name`, `User Name`, `Facebook Id`, `Post Created`, `Message`, `URL`, `Likes`, `Love`, `Wow`, `Haha`,
 `Sad`, `Angry`, `Care`, `Comments`, `Shares`, `Post Views`, …). Columns are matched by those exact
-names; the format is told by which ones the header has. Each record is validated on its own: a bad
-one is quarantined with its reason and the rest are imported.
+names; the format is told by which ones the header has.
+`zeeschuimer`: the NDJSON that the
+Zeeschuimer browser extension (and 4CAT) export, one captured item per line in an envelope
+(`source_platform`, `source_platform_url`, `source_url`, `timestamp_collected` in ms, `data` = the
+TikTok item as the page's API gave it, read by the crawler's own item parser). Each record is
+validated on its own: a bad one is quarantined with its reason (and line) and the rest are imported.
 """
 
 from __future__ import annotations
@@ -21,17 +25,20 @@ import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from crawlers.parsers.tiktok import item_to_record
 from misinfo.domain import Post, utcnow
 from misinfo.errors import InvalidRecord
 from misinfo.landing import LandingZone, RunWriter, new_run_id
-from misinfo.pipeline import ImportReport
+from misinfo.pipeline import ImportReport, import_posts
 from misinfo.schema import post_from_record
 from misinfo.text import nfc
 
-FORMATS = ("tiktok-research", "meta-csv")
+FORMATS = ("tiktok-research", "meta-csv", "zeeschuimer")
+TIKTOK_URL = "https://www.tiktok.com"
 _HASHTAG_RE = re.compile(r"#([^\W_]\w*)")
 _TZ_ABBREV = {
     "UTC": 0, "GMT": 0, "Z": 0, "ICT": 7, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
@@ -250,6 +257,37 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             raise InvalidRecord(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from None
 
 
+# ---------------------------------------------------------------- Zeeschuimer NDJSON
+
+ZEESCHUIMER_TIKTOK = frozenset({"tiktok.com", "www.tiktok.com"})  # Zeeschuimer's TikTok (posts) module
+
+
+def zeeschuimer_record(envelope: Any, *, source: str, imported_at: str) -> dict[str, Any]:
+    """One Zeeschuimer line as a posts record; other platforms (Instagram, TikTok comments…) are refused."""
+    if not isinstance(envelope, dict):
+        raise InvalidRecord(f"expected a Zeeschuimer item (a JSON object), got {type(envelope).__name__}")
+    platform = envelope.get("source_platform")
+    if platform not in ZEESCHUIMER_TIKTOK:
+        raise InvalidRecord(f"source_platform {platform!r} is not TikTok posts (tiktok.com): only TikTok items are imported")
+    item = envelope.get("data")
+    if not isinstance(item, dict):
+        raise InvalidRecord("no captured item under 'data'")
+    collected = envelope.get("timestamp_collected")
+    at = _unix_iso(collected / 1000) if isinstance(collected, int | float) and not isinstance(collected, bool) else None
+    record = item_to_record(item, source=source, base_url=TIKTOK_URL, collected_at=at if isinstance(at, str) else imported_at)
+    if record is None:
+        raise InvalidRecord("the captured item has no video id")
+    return record
+
+
+def zeeschuimer_posts(line: bytes, *, source: str, imported_at: str) -> list[Post]:
+    try:
+        envelope = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidRecord(f"invalid JSON: {exc}") from None
+    return [post_from_record(zeeschuimer_record(envelope, source=source, imported_at=imported_at))]
+
+
 # ---------------------------------------------------------------- import
 
 
@@ -257,6 +295,9 @@ def import_export(home: Path, path: Path, fmt: str, *, source: str | None = None
     """Append the posts of an export file to the landing zone; quarantine each bad record with its reason."""
     if fmt not in FORMATS:
         raise InvalidRecord(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt == "zeeschuimer":
+        read = partial(zeeschuimer_posts, source=source or "zeeschuimer", imported_at=utcnow().isoformat())
+        return import_posts(home, path, parse=read)
     zone = LandingZone(home)
     report = ImportReport()
     run_id = new_run_id()

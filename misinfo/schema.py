@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -42,6 +42,7 @@ class PostIn(BaseModel):
     collected_at: AwareDatetime | None = None
     metrics: MetricsIn = Field(default_factory=MetricsIn)
     hashtags: list[str] = Field(default_factory=list)
+    sources: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(default_factory=list, max_length=100)
 
     @field_validator("post_id", mode="before")
     @classmethod
@@ -71,6 +72,7 @@ class PostIn(BaseModel):
             collected_at=self.collected_at or collected_at or utcnow(),
             metrics=Metrics(**self.metrics.model_dump()),
             hashtags=tuple(self.hashtags),
+            sources=tuple(self.sources),
         )
 
 

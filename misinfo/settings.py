@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     )
     crawl_timeout: int = Field(default=1800, ge=10, description="Seconds one source's crawl may take.")
     crawl_httpcache: bool = Field(default=False, description="Scrapy HTTP cache (development only).")
+    crawl_browser_path: str = Field(
+        default="/usr/bin/chromium",
+        description="Chromium that browser-mode crawls drive (Debian's; Playwright never downloads one).",
+    )
+    crawl_browser_wait: float = Field(
+        default=20.0, gt=0, description="Seconds browser mode waits for the page to fetch its next video list."
+    )
 
     # digest
     smtp_host: str = Field(default="localhost", description="SMTP server.")

@@ -500,7 +500,7 @@ def find_campaigns(
                 posts=len(posts),
                 posts_in_window=len(in_window),
                 accounts=len(accounts),
-                sources=len({tp.post.source for tp in in_window}),
+                sources=len({src for tp in in_window for src in tp.post.sources}),
                 first_seen=first_seen,
                 last_seen=times[-1],
                 spread_minutes=(times[-1] - times[0]).total_seconds() / 60,

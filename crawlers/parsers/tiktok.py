@@ -1,8 +1,11 @@
-"""TikTok pages: profile and video pages (rehydration JSON) and the `item_list` web API.
+"""TikTok pages: profile, hashtag and video pages (rehydration JSON) and the web APIs' item lists.
 
 Layouts, newest first: `__UNIVERSAL_DATA_FOR_REHYDRATION__` (`__DEFAULT_SCOPE__` → `webapp.user-detail`
-/ `webapp.video-detail`), `SIGI_STATE` (`ItemModule[id]`, `UserModule`), `__NEXT_DATA__`
-(`props.pageProps.itemInfo.itemStruct`). A non-zero `statusCode` is a block, named by its code.
+/ `webapp.video-detail` / `webapp.challenge-detail`), `SIGI_STATE` (`ItemModule[id]`, `UserModule`),
+`__NEXT_DATA__` (`props.pageProps.itemInfo.itemStruct`). A non-zero `statusCode` is a block, named by
+its code. List answers come in three shapes, all handled by `parse_item_list`: `itemList`/`hasMore`
+(`/api/post|creator|challenge/item_list/`), `item_list`/`has_more` (`/api/search/item/full/`) and
+`data[].item` (`/api/search/general/full/`), the same shapes Zeeschuimer's TikTok module captures.
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ _SCRIPT_RE = {
     for name in ("__UNIVERSAL_DATA_FOR_REHYDRATION__", "SIGI_STATE", "__NEXT_DATA__")
 }
 _CHALLENGE_RE = re.compile(r"please wait|_wafchallengeid|verify to continue|tiktok-verify-page", re.IGNORECASE)
+# the logged-out login prompt TikTok puts in front of a page instead of its content
+_LOGIN_RE = re.compile(r'id=["\']loginContainer["\']|data-e2e=["\']login-modal["\']', re.IGNORECASE)
+# the answers a TikTok page fetches for its video lists (profile, hashtag, search): browser mode captures these
+LIST_API_RE = re.compile(r"/api/(?:post|creator|challenge)/item_list/|/api/search/(?:item|general)/full/")
+
+
+def is_list_api(url: str) -> bool:
+    """Is this URL one of the list APIs whose answers `parse_item_list` reads?"""
+    return bool(LIST_API_RE.search(urlsplit(url).path))
 
 
 def _script_json(text: str, name: str) -> Any:
@@ -95,7 +107,8 @@ def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) 
         return None
     author = dig(item, "author")
     unique_id = dig(author, "uniqueId") if isinstance(author, dict) else author
-    nickname = dig(author, "nickname") if isinstance(author, dict) else None
+    # an item from the API has an author object; one embedded in a page (SIGI_STATE) a name and `nickname`
+    nickname = dig(author, "nickname") if isinstance(author, dict) else item.get("nickname")
     unique_id = unique_id if isinstance(unique_id, str) else ""
     nickname = nickname if isinstance(nickname, str) else ""
     stats = dig(item, "stats") if isinstance(dig(item, "stats"), dict) else {}
@@ -139,6 +152,8 @@ def _unrecognised(text: str) -> Block:
         return Block("api_empty", "empty body")
     if _CHALLENGE_RE.search(text[:20000]):
         return Block("challenge", "no rehydration data")
+    if _LOGIN_RE.search(text[:50000]):
+        return Block("login_wall", "a login prompt instead of the page's data")
     return Block("layout_changed", "no __UNIVERSAL_DATA_FOR_REHYDRATION__, SIGI_STATE or __NEXT_DATA__")
 
 
@@ -216,8 +231,23 @@ def parse_video(text: str, url: str, *, source: str, base_url: str, collected_at
     return PageResult(records=_records([dig(data, "itemInfo", "itemStruct")], **kw))
 
 
+def _list_items(data: dict[str, Any]) -> list[Any] | None:
+    """The videos of a list answer in any of its shapes; None when the answer has no list at all."""
+    for name in ("itemList", "item_list"):
+        if name in data:
+            return _as_list(data[name])
+    if isinstance(data.get("data"), list):  # general search: entries of several types, videos carry `item`
+        return [e["item"] for e in data["data"] if isinstance(e, dict) and isinstance(e.get("item"), dict)]
+    return None
+
+
+def _has_more(data: dict[str, Any]) -> bool:
+    value = data.get("hasMore", data.get("has_more"))
+    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value > 0)
+
+
 def parse_item_list(text: str, url: str, *, source: str, base_url: str, collected_at: str) -> PageResult:
-    """One `/api/creator/item_list/` (or `/api/post/item_list/`) answer: videos, `hasMore`, `cursor`."""
+    """One list API answer (profile, hashtag or search, any of the three shapes): videos, more, cursor."""
     if block := url_block(url):
         return PageResult(block=block)
     if not text.strip():
@@ -230,13 +260,44 @@ def parse_item_list(text: str, url: str, *, source: str, base_url: str, collecte
         return PageResult(block=Block("layout_changed", "list API answer is not a JSON object"))
     if block := _status_block(data):
         return PageResult(block=block)
-    items = data.get("itemList")
-    if items is None and "itemList" not in data:
-        if data.get("hasMore") is False:
-            items = []  # the API omits itemList on an empty last page
+    items = _list_items(data)
+    if items is None:
+        if data.get("hasMore", data.get("has_more")) in (False, 0):
+            items = []  # the API omits the list on an empty last page
         else:
-            return PageResult(block=Block("api_empty", "no itemList in the answer"))
-    records = _records(items or [], source=source, base_url=base_url, collected_at=collected_at)
+            return PageResult(block=Block("api_empty", "no item list in the answer"))
+    records = _records(items, source=source, base_url=base_url, collected_at=collected_at)
     cursor = data.get("cursor")
     cursor = str(cursor) if isinstance(cursor, int | str) and not isinstance(cursor, bool) else None
-    return PageResult(records=records, has_more=data.get("hasMore") is True, next_cursor=cursor)
+    return PageResult(records=records, has_more=_has_more(data), next_cursor=cursor)
+
+
+def parse_challenge(text: str, url: str) -> PageResult:
+    """A hashtag page `/tag/{name}`: the challenge id the hashtag list API needs, in `info`."""
+    found = _layout_data(text, url, "webapp.challenge-detail")
+    if isinstance(found, PageResult):
+        return found
+    _, data = found
+    challenge = dig(data, "challengeInfo", "challenge") or {}
+    info = {k: challenge[k] for k in ("id", "title") if isinstance(challenge.get(k), str) and challenge[k]}
+    if "id" not in info:
+        return PageResult(block=Block("layout_changed", "hashtag page without challengeInfo.challenge.id"))
+    return PageResult(info=info)
+
+
+def page_block(text: str, url: str) -> Block | None:
+    """What a rendered page (browser mode) shows instead of content: login wall, challenge, status code.
+
+    A page with rehydration data whose status is 0 is content, whatever its scope; one with none of
+    the known scripts is a challenge, a login prompt or a changed layout (`_unrecognised`).
+    """
+    if block := url_block(url):
+        return block
+    universal = _script_json(text, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
+    if isinstance(universal, dict):
+        scope = dig(universal, "__DEFAULT_SCOPE__")
+        details = [v for k, v in scope.items() if k.startswith("webapp.") and isinstance(v, dict)] if isinstance(scope, dict) else []
+        return next((b for b in map(_status_block, details) if b), None)
+    if _script_json(text, "SIGI_STATE") is not None or _script_json(text, "__NEXT_DATA__") is not None:
+        return None
+    return _unrecognised(text)

@@ -48,6 +48,9 @@ class SourceSpider(scrapy.Spider):
         self.errors: list[str] = []
         self.started_at = utcnow()
         self.pages = 0
+        self.mode_pages_from = 0  # pages fetched before the current mode (auto mode's HTTP attempt)
+        self.mode = "http"  # which mode produced the posts: http, or browser (see the TikTok spider)
+        self.fallback: Block | None = None  # what made auto mode switch to the browser
         self.stopped_early = False
 
     @classmethod
@@ -77,11 +80,11 @@ class SourceSpider(scrapy.Spider):
         text = getattr(response, "text", None)
         return text if isinstance(text, str) else response.body.decode("utf-8", errors="replace")
 
-    def request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+    def request(self, url: str, callback: Any, *, dont_filter: bool = False, **meta: Any) -> scrapy.Request:
         """Every request: robots.txt obeyed unless the source has a permission note, errors classified."""
         if not self.source.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)
 
     # ---- outcomes
     def block(self, block: Block, response: Any = None) -> None:
@@ -97,10 +100,13 @@ class SourceSpider(scrapy.Spider):
                 item_id=f"page:{self.source.key}:{self.run_id}:{response.url}",
             )
 
-    def page(self, result: PageResult, response: Any, *, first: bool) -> Iterator[PostItem]:
-        """Count a fetched page; report its block or yield its posts."""
+    def count_page(self) -> None:
         self.pages += 1
         self.crawler.stats.inc_value("misinfo/pages")
+
+    def page(self, result: PageResult, response: Any, *, first: bool) -> Iterator[PostItem]:
+        """Count a fetched page; report its block or yield its posts."""
+        self.count_page()
         if result.block is not None:
             self.block(result.block, response)
             return
@@ -116,7 +122,7 @@ class SourceSpider(scrapy.Spider):
         """Paginate on unless blocked, out of pages, or the page's last post is older than the cutoff."""
         if result.block is not None or not result.has_more:
             return False
-        if self.pages >= self.max_pages:
+        if self.pages - self.mode_pages_from >= self.max_pages:
             self.logger.info("source %s: stopping at MISINFO_CRAWL_MAX_PAGES=%d", self.source.key, self.max_pages)
             return False
         if self.cutoff is not None and result.records:

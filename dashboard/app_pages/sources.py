@@ -1,4 +1,7 @@
-"""Nguồn: each configured source with its last crawl from the crawl-health log, blocked ones first."""
+"""Nguồn: each configured source with its last crawl from the crawl-health log, blocked ones first;
+then the accounts first seen in the last week per narrative (what discovery sources turned up)."""
+
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +10,8 @@ from dashboard import charts, ui
 from dashboard import queries as q
 from dashboard.i18n import label_of, t
 from misinfo import fmt
+
+NEW_ACCOUNT_DAYS = 7  # accounts first seen this recently (often found by hashtag and search sources)
 
 ctx = ui.context()
 st.title(t("sources.title"))
@@ -41,6 +46,7 @@ table = pd.DataFrame(
             t("sources.col_platform"): label_of("platform", r.platform),
             t("sources.col_enabled"): t("sources.enabled_yes") if r.enabled else t("sources.enabled_no"),
             t("sources.col_status"): t(f"sources.status_{r.status}"),
+            t("sources.col_mode"): t(f"sources.mode_{r.mode}") if r.mode in ("http", "browser") else "–",
             t("sources.col_last_run"): _when(r.last_run),
             t("sources.col_items"): fmt.number(r.items),
             t("sources.col_new"): fmt.number(r.new_items),
@@ -65,3 +71,9 @@ if not frame.empty:
     frame["status_label"] = [t(f"sources.run_{s}") if s in ("ok", "blocked", "error") else s for s in frame.status]
     st.subheader(t("sources.chart_title"))
     st.altair_chart(charts.runs_chart(frame), width="stretch")
+
+with ui.guard():
+    newest, n_posts = q.cached_newest(ctx.store, ctx.key, ctx.version)
+if n_posts:
+    at, _ = q.report_end(newest)
+    ui.new_accounts_section(ctx, at - timedelta(days=NEW_ACCOUNT_DAYS), at)

@@ -121,6 +121,8 @@ for c in ui.boxed_section(t("trends.campaigns_title"), report.campaigns[:10], t(
     )  # fmt: skip
     show_top_posts(size=1, dup_groups=(c.id,))
 
+ui.new_accounts_section(ctx, report.since, report.at)
+
 for claim in ui.boxed_section(t("trends.claims_title"), report.claims, t("trends.claims_none")):
     st.markdown(f"**{ui.esc(claim.text or claim.id)}**")
     st.markdown(

@@ -25,12 +25,12 @@ def register(app: typer.Typer) -> None:
             raise QueryError("say which sources: --source KEY (repeatable) or --all")
         reports = crawl_all(settings(), keys=None if all_ else source)
         table = Table(title="crawl")
-        for col in ("source", "status", "pages", "posts", "new", "blocks", "parse errors", "http errors"):
+        for col in ("source", "status", "mode", "pages", "posts", "new", "blocks", "parse errors", "http errors"):
             table.add_column(col)
         for r in reports:
             blocks = ", ".join(f"{k}: {v}" for k, v in r.blocks.items()) or "-"
             table.add_row(
-                escape(r.source), r.status, str(r.pages), str(r.items), str(r.new_items), blocks,
+                escape(r.source), r.status, r.mode or "-", str(r.pages), str(r.items), str(r.new_items), blocks,
                 str(r.parse_errors), str(r.http_errors),
             )  # fmt: skip
         console.print(table)
@@ -53,12 +53,13 @@ def register(app: typer.Typer) -> None:
         s = settings()
         last = {r.source: r for r in read_crawl_runs(s.home)}
         table = Table(title=str(s.sources))
-        for col in ("key", "platform", "handle", "enabled", "robots", "last run", "status"):
+        for col in ("key", "platform", "watches", "mode", "enabled", "robots", "last run", "status"):
             table.add_column(col)
         for src in load_sources(s.sources):
             run = last.get(src.key)
             table.add_row(
-                src.key, src.platform, escape(src.handle), "yes" if src.enabled else "no",
+                src.key, src.platform, escape(src.target), src.mode if src.platform == "tiktok" else "http",
+                "yes" if src.enabled else "no",
                 "obeyed" if src.obey_robots else f"ignored ({escape(src.permission or '')})",
                 run.finished_at[:16] if run else "-", escape(run.message) if run else "-",
             )  # fmt: skip

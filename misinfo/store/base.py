@@ -6,8 +6,8 @@ described here is a behaviour tested on SQLite and Elasticsearch alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -25,13 +25,15 @@ class SearchQuery:
     """A search: the user's text (shared syntax, see `misinfo.query`) plus filters, sort and page.
 
     Filters combine with AND; values within one filter with OR. `since` is inclusive, `until`
-    exclusive, both on `created_at`. `page` starts at 1.
+    exclusive, both on `created_at`. `page` starts at 1. `sources` matches any source that found a
+    post (`Post.sources`), `authors` the account handles.
     """
 
     text: str = ""
     narratives: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     review_statuses: tuple[str, ...] = ()
     dup_groups: tuple[str, ...] = ()
     claim_ids: tuple[str, ...] = ()
@@ -76,6 +78,32 @@ class CountBucket:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountStats:
+    """One account among the posts matching a query: how many, and its oldest and newest post's time."""
+
+    platform: str
+    author: str
+    posts: int
+    first: datetime
+    last: datetime
+
+
+def merge_found(posts: Iterable[TaggedPost], stored: Mapping[str, tuple[str, tuple[str, ...]]]) -> list[TaggedPost]:
+    """The posts of one upsert as they will be stored: one per key, the first finder kept, every finder listed.
+
+    `stored` maps the keys already in the store to their `(source, sources)`; copies of one post in the
+    batch merge in order (later fields win, as a later upsert's would).
+    """
+    merged: dict[str, TaggedPost] = {}
+    for tp in posts:
+        before = merged.get(tp.key)
+        first, found = (before.post.source, before.post.sources) if before else stored.get(tp.key, (tp.post.source, ()))
+        post = tp.post.found_also_by(first, found)
+        merged[tp.key] = tp if post is tp.post else replace(tp, post=post)
+    return list(merged.values())
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     backend: str
     posts: int
@@ -94,7 +122,8 @@ class PostStore(Protocol):
     backend: str
 
     def upsert(self, posts: Iterable[TaggedPost]) -> int:
-        """Insert or replace each post (a review already stored is kept); returns posts written."""
+        """Insert or replace each post, keeping a stored review and merging `sources` (`merge_found`);
+        returns the distinct posts written."""
         ...
 
     def get(self, key: str) -> TaggedPost | None: ...
@@ -115,6 +144,10 @@ class PostStore(Protocol):
 
     def facets(self, query: SearchQuery, field: FacetField, size: int = 10) -> list[tuple[str, int]]:
         """The most frequent values of `field` among posts matching `query`, most frequent first."""
+        ...
+
+    def accounts(self, query: SearchQuery, size: int = 100) -> list[AccountStats]:
+        """Accounts among posts matching `query`: most posts first (then handle), at most `size`."""
         ...
 
     def set_review(self, review: Review) -> bool:

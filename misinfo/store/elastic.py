@@ -50,6 +50,7 @@ from misinfo.settings import CONFIG_DIR, Settings
 from misinfo.store.base import (
     MAX_PAGE_SIZE,
     SORTS,
+    AccountStats,
     CountBucket,
     FacetField,
     Interval,
@@ -57,6 +58,7 @@ from misinfo.store.base import (
     SearchPage,
     SearchQuery,
     StoreStats,
+    merge_found,
 )
 from misinfo.store.highlight import snippet
 from misinfo.store.sqlite import from_us, to_us
@@ -77,7 +79,7 @@ _COMPAT_MIME_RE = re.compile(r"application/vnd\.elasticsearch\+([\w-]+);\s*compa
 _FACET_FIELDS: dict[str, str] = {
     "narrative": "narratives",
     "platform": "platform",
-    "source": "source",
+    "source": "sources",
     "hashtag": "hashtags",
     "dup_group": "dup_group",
     "claim": "claim_ids",
@@ -87,7 +89,9 @@ _FACET_FIELDS: dict[str, str] = {
 _INTERVALS = {"hour": "1h", "day": "1d"}
 # fields whose type a foreign or stale index must share with the template, or the store misbehaves
 _CHECKED_FIELDS = ("key", "folded", "created_us", "created_at", "engagement", "narratives", "platform",
-                   "source", "dup_group", "claim_ids", "hashtags", "review_status", "tagged")
+                   "source", "sources", "dup_group", "claim_ids", "hashtags", "review_status", "tagged")
+# fields added to the template after indices were created with it: `ensure_index` adds them in place
+_ADDED_FIELDS = ("sources",)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -343,6 +347,10 @@ class ElasticStore:
             first = self.new_index_name()
             self._call("create the first index", lambda: self.client.indices.create(
                 index=first, aliases={self.alias: {"is_write_index": True}}))
+        else:
+            props = template["template"]["mappings"]["properties"]
+            added = {name: props[name] for name in _ADDED_FIELDS}
+            self._call("add new fields to the mapping", lambda: self.client.indices.put_mapping(index=self.alias, properties=added))
         if not self._call("look up the meta index", lambda: self.client.indices.exists(index=self.meta_index).body):
             meta = load_json("meta-index.json")
             try:
@@ -392,6 +400,7 @@ class ElasticStore:
             "key": p.key,
             "platform": p.platform,
             "source": p.source,
+            "sources": list(p.sources),
             "author": p.author,
             "text": p.text,
             "folded": " ".join(index_tokens(p.text + " " + " ".join(p.hashtags))),
@@ -427,9 +436,10 @@ class ElasticStore:
         The caller (`pipeline.process`) moves its checkpoint only when this returns, so a batch
         that fails here stays pending in the landing zone and the next run writes it again.
         """
-        actions = [self._action(tp) for tp in posts]
-        if not actions:
+        batch = list(posts)
+        if not batch:
             return 0
+        actions = [self._action(tp) for tp in merge_found(batch, self._found_by([tp.key for tp in batch]))]
         written, failed = 0, []
         for ok, item in helpers.streaming_bulk(
             self.client, actions, chunk_size=self.chunk_size, max_retries=self.bulk_retries,
@@ -446,6 +456,21 @@ class ElasticStore:
         if failed:
             raise StoreUnavailable(self._failure_message(failed, len(actions)))
         return written
+
+    def _found_by(self, keys: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """`(source, sources)` of the posts among `keys` already stored (for `merge_found`).
+
+        Read, then written by the bulk request: two processes upserting one post at the same moment
+        could each miss the other's source (the landing zone keeps both; `reindex` restores it).
+        """
+        found: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for i in range(0, len(keys), self.chunk_size):
+            resp = self.client.mget(index=self.index, ids=keys[i : i + self.chunk_size], source_includes=["source", "sources"])
+            for doc in resp["docs"]:
+                if doc.get("found"):
+                    src = doc["_source"]
+                    found[doc["_id"]] = (src["source"], tuple(src.get("sources") or [src["source"]]))
+        return found
 
     def _failure_message(self, failed: list[tuple[Any, Any, Any]], total: int) -> str:
         shown = []
@@ -548,8 +573,9 @@ class ElasticStore:
     @staticmethod
     def _filters(q: SearchQuery) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = []
-        for field, values in (("platform", q.platforms), ("source", q.sources), ("review_status", q.review_statuses),
-                              ("dup_group", q.dup_groups), ("narratives", q.narratives), ("claim_ids", q.claim_ids)):
+        for field, values in (("platform", q.platforms), ("sources", q.sources), ("review_status", q.review_statuses),
+                              ("dup_group", q.dup_groups), ("narratives", q.narratives), ("claim_ids", q.claim_ids),
+                              ("author", q.authors)):
             if values:
                 filters.append({"terms": {field: list(values)}})
         if q.hashtags:
@@ -697,6 +723,22 @@ class ElasticStore:
                                   "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
         )
         return [(str(b["key"]), int(b["doc_count"])) for b in resp["aggregations"]["f"]["buckets"]]
+
+    @_guard
+    def accounts(self, query: SearchQuery, size: int = 100) -> list[AccountStats]:
+        if size < 1:
+            return []
+        parsed = parse_query(query.text)
+        times = {"first": {"min": {"field": "created_us"}}, "last": {"max": {"field": "created_us"}}}
+        resp = self.client.search(
+            index=self.index, size=0, track_total_hits=False, query=self._query(query, parsed),
+            aggs={"a": {"terms": {"field": "author", "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}]},
+                        "aggs": {"p": {"terms": {"field": "platform", "size": 10}, "aggs": times}}}},
+        )
+        out = [AccountStats(str(pb["key"]), str(ab["key"]), int(pb["doc_count"]), from_us(int(pb["first"]["value"])),
+                            from_us(int(pb["last"]["value"])))
+               for ab in resp["aggregations"]["a"]["buckets"] for pb in ab["p"]["buckets"]]  # fmt: skip
+        return sorted(out, key=lambda a: (-a.posts, a.author, a.platform))[:size]
 
     @_guard
     def stats(self) -> StoreStats:

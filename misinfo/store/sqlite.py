@@ -24,6 +24,7 @@ from misinfo.query import ParsedQuery, Term, parse_query
 from misinfo.store.base import (
     MAX_PAGE_SIZE,
     SORTS,
+    AccountStats,
     CountBucket,
     FacetField,
     Interval,
@@ -31,11 +32,12 @@ from misinfo.store.base import (
     SearchPage,
     SearchQuery,
     StoreStats,
+    merge_found,
 )
 from misinfo.store.highlight import snippet
 from misinfo.text import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: post_sources (every source that found a post)
 _CHILDREN_INSERT = """
     INSERT OR IGNORE INTO post_narratives(narrative, created_us, rid, score, engagement)
         SELECT json_extract(value, '$[0]'), new.created_us, new.rid, json_extract(value, '$[1]'), new.engagement
@@ -44,11 +46,14 @@ _CHILDREN_INSERT = """
         SELECT json_extract(value, '$[0]'), new.created_us, new.rid, json_extract(value, '$[1]')
         FROM json_each(new.claim_list);
     INSERT OR IGNORE INTO post_hashtags(hashtag, rid) SELECT value, new.rid FROM json_each(new.hashtag_list);
+    INSERT OR IGNORE INTO post_sources(source, rid) SELECT value, new.rid
+        FROM json_each(coalesce(json_extract(new.doc, '$.post.sources'), json_array(new.source)));
 """
 _CHILDREN_DELETE = """
     DELETE FROM post_narratives WHERE rid = old.rid;
     DELETE FROM post_claims WHERE rid = old.rid;
     DELETE FROM post_hashtags WHERE rid = old.rid;
+    DELETE FROM post_sources WHERE rid = old.rid;
 """
 # New rows get their FTS entries in one statement after each batch (see `upsert`): several times
 # faster than a per-row trigger. Updates and deletes keep the index in step through triggers.
@@ -90,6 +95,11 @@ CREATE TABLE IF NOT EXISTS post_hashtags (
     hashtag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (hashtag, rid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS post_hashtags_rid ON post_hashtags(rid);
+CREATE TABLE IF NOT EXISTS post_sources (
+    source TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (source, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS post_sources_rid ON post_sources(rid);
+CREATE INDEX IF NOT EXISTS posts_author ON posts(author, created_us);
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     folded, content='posts', content_rowid='rid', tokenize='unicode61 remove_diacritics 2'
 );
@@ -108,6 +118,17 @@ CREATE TRIGGER IF NOT EXISTS posts_au_children AFTER UPDATE OF doc ON posts
     {_CHILDREN_DELETE}
     {_CHILDREN_INSERT}
 END;
+"""
+
+# schema 1 → 2: the child-table triggers learn post_sources, which is filled from the stored documents
+_MIGRATE_2 = """
+DROP TRIGGER IF EXISTS posts_ai;
+DROP TRIGGER IF EXISTS posts_ad;
+DROP TRIGGER IF EXISTS posts_au_children;
+"""
+_BACKFILL_2 = """
+INSERT OR IGNORE INTO post_sources(source, rid)
+    SELECT value, posts.rid FROM posts, json_each(coalesce(json_extract(posts.doc, '$.post.sources'), json_array(posts.source)))
 """
 
 _UPSERT = """
@@ -129,7 +150,7 @@ _FACET_SQL: dict[str, str] = {
     "claim": "SELECT c.claim_id, count(*) FROM post_claims c WHERE c.rid IN ({m}) GROUP BY 1",
     "hashtag": "SELECT h.hashtag, count(*) FROM post_hashtags h WHERE h.rid IN ({m}) GROUP BY 1",
     "platform": "SELECT platform, count(*) FROM posts WHERE rid IN ({m}) GROUP BY 1",
-    "source": "SELECT source, count(*) FROM posts WHERE rid IN ({m}) GROUP BY 1",
+    "source": "SELECT s.source, count(*) FROM post_sources s WHERE s.rid IN ({m}) GROUP BY 1",
     "author": "SELECT author, count(*) FROM posts WHERE rid IN ({m}) GROUP BY 1",
     "dup_group": "SELECT dup_group, count(*) FROM posts WHERE rid IN ({m}) AND dup_group IS NOT NULL GROUP BY 1",
     "review_status": "SELECT review_status, count(*) FROM posts WHERE rid IN ({m}) GROUP BY 1",
@@ -219,10 +240,23 @@ class SqliteStore:
                 self._db.executescript(_SCHEMA)
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                self._migrate()
             self._db.execute("PRAGMA cache_size = -65536")
             self._db.execute("PRAGMA temp_store = MEMORY")
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older version up to SCHEMA_VERSION, in place."""
+        found = int(self._db.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()[0])
+        if found < 2:
+            script = f"BEGIN IMMEDIATE; {_MIGRATE_2} {_SCHEMA} {_BACKFILL_2}; UPDATE meta SET v = '2' WHERE k = 'schema'; COMMIT;"
+            try:
+                self._db.executescript(script)  # _SCHEMA recreates the dropped triggers
+            except sqlite3.Error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     # writing
     @staticmethod
@@ -248,12 +282,27 @@ class SqliteStore:
             _dumps(doc),
         )
 
+    def _found_by(self, keys: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """`(source, sources)` of the posts among `keys` already stored (for `merge_found`)."""
+        found: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows = self._db.execute(
+                "SELECT p.key, p.source, group_concat(s.source, char(31)) FROM posts p "
+                f"LEFT JOIN post_sources s ON s.rid = p.rid WHERE p.key IN ({','.join('?' * len(chunk))}) GROUP BY p.rid",
+                chunk,
+            ).fetchall()
+            found.update({key: (source, tuple((sources or source).split(chr(31)))) for key, source, sources in rows})
+        return found
+
     @_guard
     def upsert(self, posts: Iterable[TaggedPost]) -> int:
-        rows = [self._row(tp) for tp in posts]
-        if not rows:
+        batch = list(posts)
+        if not batch:
             return 0
         with self._tx():
+            batch = merge_found(batch, self._found_by([tp.key for tp in batch]))
+            rows = [self._row(tp) for tp in batch]
             last_rid = self._db.execute("SELECT coalesce(max(rid), 0) FROM posts").fetchone()[0]
             self._db.executemany(_UPSERT, rows)
             # rows inserted by this batch (not updated ones) are exactly those above the old max rid
@@ -328,7 +377,9 @@ class SqliteStore:
         if q.platforms:
             any_of("p.platform", q.platforms)
         if q.sources:
-            any_of("p.source", q.sources)
+            child("post_sources", "source", q.sources)
+        if q.authors:
+            any_of("p.author", q.authors)
         if q.review_statuses:
             any_of("p.review_status", q.review_statuses)
         if q.dup_groups:
@@ -430,6 +481,17 @@ class SqliteStore:
         matching = f"SELECT p.rid FROM {joins}{where}"
         sql = _FACET_SQL[field].format(m=matching) + " ORDER BY 2 DESC, 1 LIMIT ?"
         return [(v, c) for v, c in self._db.execute(sql, [*params, size]).fetchall()]
+
+    @_guard
+    def accounts(self, query: SearchQuery, size: int = 100) -> list[AccountStats]:
+        parsed = parse_query(query.text)
+        joins, where, params = self._where(query, parsed)
+        rows = self._db.execute(
+            f"SELECT p.platform, p.author, count(*), min(p.created_us), max(p.created_us) FROM {joins}{where} "
+            "GROUP BY p.platform, p.author ORDER BY 3 DESC, 2, 1 LIMIT ?",
+            [*params, size],
+        ).fetchall()
+        return [AccountStats(pl, a, n, from_us(lo), from_us(hi)) for pl, a, n, lo, hi in rows]
 
     @_guard
     def stats(self) -> StoreStats:

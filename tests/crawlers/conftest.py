@@ -14,6 +14,7 @@ from crawlers.replay import ReplayServer, Route
 from misinfo.domain import Metrics, Post
 from misinfo.landing import LandingZone
 from misinfo.settings import Settings
+from misinfo.text import nfc
 from tests.factories import T0
 
 
@@ -79,3 +80,17 @@ def vn_posts(n: int, *, platform: str, author: str, start_id: int, likes0: int =
             )
         )
     return posts
+
+
+def assert_every_field(got: list[Post], posts: list[Post], *, base_url: str, source: str, nickname: str) -> None:
+    """Exactly these TikTok posts landed, each with every field as the site showed it."""
+    by_id = {p.post_id: p for p in got}
+    assert set(by_id) == {p.post_id for p in posts}
+    for want in posts:
+        p = by_id[want.post_id]
+        assert p.text == nfc(want.text) and "sáp nhập" in by_id[posts[0].post_id].text
+        assert p.created_at == want.created_at.replace(microsecond=0) and p.created_at.utcoffset() == timedelta(0)
+        assert p.metrics == want.metrics
+        assert p.hashtags == want.hashtags
+        assert (p.author, p.author_name, p.source) == (want.author, nickname, source)
+        assert p.url == f"{base_url}/@{want.author}/video/{want.post_id}"

@@ -151,3 +151,65 @@ def test_tiktok_hashtags_once_whatever_the_case():
     item["challenges"] = [{"title": "CanhBao"}, {"title": "luadao"}]
     item["textExtra"] = [{"hashtagName": "canhbao"}, {"hashtagName": "LUADAO"}, {"hashtagName": "sapnhap"}]
     assert tiktok.item_to_record(item, **TT)["hashtags"] == ["CanhBao", "luadao", "sapnhap"]
+ITEM = {"id": "7410000000000000001", "desc": "Tin giả sáp nhập tỉnh #sapnhaptinh", "createTime": 1793440367,
+        "author": {"uniqueId": "acc.moi", "nickname": "Tài khoản mới"},
+        "stats": {"playCount": 120, "diggCount": 7, "commentCount": 1, "shareCount": 0},
+        "textExtra": [{"hashtagName": "sapnhaptinh"}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answer", "more", "cursor"),
+    [
+        ({"statusCode": 0, "itemList": [ITEM], "hasMore": True, "cursor": "30"}, True, "30"),  # post/challenge
+        ({"status_code": 0, "item_list": [ITEM], "has_more": 1, "cursor": 12}, True, "12"),  # search, videos tab
+        ({"status_code": 0, "data": [{"type": 1, "item": ITEM}, {"type": 4, "user_list": []}], "has_more": 0,
+          "cursor": 20}, False, "20"),  # general search: only entries carrying a video  # fmt: skip
+    ],
+)
+def test_tiktok_list_answers_in_all_three_shapes(answer, more, cursor):
+    result = tiktok.parse_item_list(json.dumps(answer), "https://www.tiktok.com/api/search/item/full/?keyword=x", **TT)
+    assert result.block is None and (result.has_more, result.next_cursor) == (more, cursor)
+    (record,) = result.records
+    post = post_from_record(record)
+    assert (post.post_id, post.author, post.author_name, post.hashtags) == (ITEM["id"], "acc.moi", "Tài khoản mới", ("sapnhaptinh",))
+    assert (post.metrics.views, post.metrics.likes) == (120, 7)
+
+
+def test_tiktok_empty_search_page_and_refused_answers():
+    ok = tiktok.parse_item_list('{"status_code": 0, "has_more": 0}', "https://www.tiktok.com/api/search/item/full/", **TT)
+    assert ok.block is None and ok.records == [] and not ok.has_more
+    assert tiktok.parse_item_list("", "https://www.tiktok.com/api/post/item_list/", **TT).block.kind == "api_empty"  # type: ignore[union-attr]
+    assert tiktok.parse_item_list('{"status_code": 0}', "https://x/api/post/item_list/", **TT).block.kind == "api_empty"  # type: ignore[union-attr]
+
+
+def test_tiktok_hashtag_page_gives_the_challenge_id():
+    page_ = ('<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"__DEFAULT_SCOPE__": '
+             '{"webapp.challenge-detail": {"statusCode": 0, "challengeInfo": {"challenge": {"id": "1234", "title": "sapnhaptinh"}}}}}</script>')  # fmt: skip
+    assert tiktok.parse_challenge(page_, "https://www.tiktok.com/tag/sapnhaptinh").info == {"id": "1234", "title": "sapnhaptinh"}
+    gone = page_.replace('"id": "1234", ', "")
+    assert tiktok.parse_challenge(gone, "https://www.tiktok.com/tag/x").block.kind == "layout_changed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "kind"),
+    [
+        ("<html><div id='loginContainer'>Log in to TikTok</div></html>", "https://www.tiktok.com/@a", "login_wall"),
+        ("<html>anything</html>", "https://www.tiktok.com/login?redirect_url=%2F%40a", "login_wall"),
+        ("<html><title>Please wait...</title></html>", "https://www.tiktok.com/@a", "challenge"),
+        ('<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"__DEFAULT_SCOPE__": '
+         '{"webapp.user-detail": {"statusCode": 10222}}}</script>', "https://www.tiktok.com/@a", "private_account"),
+        ('<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"__DEFAULT_SCOPE__": '
+         '{"webapp.app-context": {"language": "vi"}}}</script>', "https://www.tiktok.com/search/video?q=x", None),
+        ("<html><body><div id='root'>new shell</div></body></html>", "https://www.tiktok.com/@a", "layout_changed"),
+    ],
+)
+def test_tiktok_rendered_page_blocks(text, url, kind):
+    block = tiktok.page_block(text, url)
+    assert (block.kind if block else None) == kind
+
+
+def test_only_list_apis_are_captured():
+    assert tiktok.is_list_api("https://www.tiktok.com/api/post/item_list/?secUid=x&X-Bogus=1")
+    assert tiktok.is_list_api("https://www.tiktok.com/api/search/general/full/?keyword=x")
+    assert not tiktok.is_list_api("https://www.tiktok.com/api/user/detail/?uniqueId=x")
+    assert not tiktok.is_list_api("https://cdn.example/api/post/item_list.js")

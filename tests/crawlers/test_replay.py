@@ -55,3 +55,20 @@ def test_build_sites_groups_posts_by_platform_and_author():
     more = [k for k in sites["facebook"] if k.startswith("/page_content_list_view/")]
     assert len(more) == 2 and len(set(more)) == 2  # b has 3 pages; page ids keep b's and c's apart
     assert "Disallow: /" in sites["facebook"]["/robots.txt"].data().decode()
+
+
+@pytest.mark.integration
+def test_live_list_api_answers_only_signed_requests_like_tiktok():
+    from crawlers.replay import signature, tiktok_api_path, tiktok_site
+    from tests.crawlers.conftest import vn_posts
+
+    routes = tiktok_site("a", vn_posts(3, platform="tiktok", author="a", start_id=1), live=True)
+    path = tiktok_api_path("MS4wa", 0, api="post")
+    with ReplayServer(routes) as server:
+        assert get(server.url + path) == (200, "")  # unsigned: 200 with an empty body
+        assert get(server.url + path + "&X-Bogus=00000000") == (200, "")
+        status, body = get(server.url + path + "&X-Bogus=" + signature(path))
+        assert status == 200 and body.count('"desc"') == 3
+        assert get(server.url + tiktok_api_path("MS4wa", 0))[1] == ""  # the creator API the HTTP spider calls, too
+        page = get(server.url + "/@a")[1]
+        assert '"/api/post/item_list/"' in page and "X-Bogus" in page  # the page's own script signs its requests

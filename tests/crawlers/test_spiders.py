@@ -12,12 +12,11 @@ from misinfo.crawl import crawl_all, crawl_source, read_crawl_runs
 from misinfo.domain import Metrics
 from misinfo.errors import CrawlBlocked
 from misinfo.landing import LandingZone
-from misinfo.text import nfc
-from tests.crawlers.conftest import crawl_settings, landed, vn_posts
+from tests.crawlers.conftest import assert_every_field, crawl_settings, landed, vn_posts
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-TT = {"key": "tt-news", "platform": "tiktok", "handle": "tintuc.vn"}
+TT = {"key": "tt-news", "platform": "tiktok", "handle": "tintuc.vn", "mode": "http"}  # browser mode: test_browser_mode.py
 FB = {"key": "fb-news", "platform": "facebook", "handle": "trangtintuc", "obey_robots": False,
       "permission": "test fixture: local replay server"}  # fmt: skip
 
@@ -36,16 +35,7 @@ def test_tiktok_profile_three_api_pages_every_field(tmp_path, serve):
     assert report.status == "ok" and report.pages == 4  # profile + 3 API pages (15+15+10)
     assert server.count("/api/creator/item_list/") == 3
     assert (report.items, report.new_items, report.blocks) == (40, 40, {})
-    got = {p.post_id: p for p in landed(s)}
-    assert set(got) == {p.post_id for p in posts}
-    for want in posts:
-        p = got[want.post_id]
-        assert p.text == nfc(want.text) and "sáp nhập" in got[posts[0].post_id].text
-        assert p.created_at == want.created_at.replace(microsecond=0) and p.created_at.utcoffset().total_seconds() == 0
-        assert p.metrics == want.metrics
-        assert p.hashtags == want.hashtags
-        assert (p.author, p.author_name, p.source) == ("tintuc.vn", "Tin Tức Việt", "tt-news")
-        assert p.url == f"{server.url}/@tintuc.vn/video/{want.post_id}"
+    assert_every_field(landed(s), posts, base_url=server.url, source="tt-news", nickname="Tin Tức Việt")
     run = read_crawl_runs(s.home)[-1]
     assert (run.source, run.status, run.items, run.run_id) == ("tt-news", "ok", 40, report.run_id)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from misinfo.audit import read_audit
@@ -113,12 +115,56 @@ def test_trends_page_shows_numbers_rising_narrative_chart_campaign_and_claim() -
     assert list(table.iloc[0])[:2] == ["Sáp nhập tỉnh, xã", "7"]
 
 
-def test_trends_controls_change_the_chart() -> None:
+def test_trends_page_lists_newly_seen_accounts_per_narrative() -> None:
     at = app("lan").run()
+    assert_clean(at)
+    assert "Tài khoản mới xuất hiện theo chủ đề" in [e.value for e in at.subheader]
+    assert "**Sáp nhập tỉnh, xã**" in texts(at)
+    assert "**Lừa đảo, tống tiền trực tuyến**" in texts(at)
+    merger, scam = [d.value for d in at.dataframe if "Tài khoản" in d.value.columns]
+    assert list(merger.columns) == ["Tài khoản", "Nền tảng", "Lần đầu thấy", "Số bài về chủ đề"]
+    # the six copy-paste accounts are new; TikTok's acc1 has posted about it all week, so it is not
+    assert sorted(merger["Tài khoản"]) == [f"acc{10 + i}" for i in range(6)] and set(merger["Số bài về chủ đề"]) == {"1"}
+    assert merger.iloc[0]["Tài khoản"] == "acc10" and merger.iloc[0]["Nền tảng"] == "TikTok"
+    # Facebook's acc1 is another account: first seen with its scam post 5 hours ago
+    assert (list(scam["Tài khoản"]), list(scam["Nền tảng"])) == (["acc1"], ["Facebook"])
+
+
+def chart_data(at) -> pd.DataFrame:
+    """The rows the counts chart draws (Streamlit sends them as Arrow inside the Vega-Lite element)."""
+    import pyarrow as pa
+
+    (chart,) = at.get("vega_lite_chart")
+    return pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+
+
+def per_narrative(frame: pd.DataFrame) -> dict[str, int]:
+    return {k: int(v) for k, v in frame.groupby("narrative")["count"].sum().items()}
+
+
+def steps(frame: pd.DataFrame) -> set[pd.Timedelta]:
+    return set(frame.time.drop_duplicates().sort_values().diff().dropna())
+
+
+def test_trends_controls_change_the_chart() -> None:
+    in_7_days = {"Sáp nhập tỉnh, xã": 14, "Lừa đảo, tống tiền trực tuyến": 1,
+                 "Chi tiêu đi công tác của lãnh đạo": 1, "Xuyên tạc về Đại hội Đảng": 0}  # fmt: skip
+    at = app("lan").run()
+    hourly = chart_data(at)
+    assert steps(hourly) == {pd.Timedelta(hours=1)} and hourly.time.nunique() == 7 * 24
+    assert per_narrative(hourly) == in_7_days
+
     at.radio(key="trends_interval").set_value("day").run()
+    assert_clean(at)
+    daily = chart_data(at)
+    assert steps(daily) == {pd.Timedelta(days=1)} and daily.time.nunique() in (7, 8)  # local days the 7 × 24 h touch
+    assert per_narrative(daily) == in_7_days  # the same posts, counted per day
+
     at.selectbox(key="trends_range").set_value(30).run()
     assert_clean(at)
-    assert at.get("vega_lite_chart")
+    month = chart_data(at)
+    assert steps(month) == {pd.Timedelta(days=1)} and month.time.nunique() in (30, 31)
+    assert per_narrative(month) == in_7_days | {"Sáp nhập tỉnh, xã": 15}  # the post of 7 days and 2 hours ago
 
 
 def test_quiet_window_says_so_in_each_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,12 +255,31 @@ def test_search_filters_narrow_the_hits() -> None:
     assert "Không tìm thấy bài nào phù hợp." in texts(at)
 
 
-def test_search_pages_through_results() -> None:
+def shown_posts(at) -> list[str]:
+    """Post ids of the result cards, in the order shown."""
+    return [m for h in at.html for m in re.findall(r"https://example\.test/tiktok/(\w+)", h.value)]
+
+
+def test_search_pages_through_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = tmp_path / "many"
+    monkeypatch.setenv("MISINFO_HOME", str(many))
+    write_home(many, posts=[tagged(f"p{i:02d}", f"Bài số {i} cảnh báo lừa đảo", hours_ago=i + 1) for i in range(45)]
+               + [tagged("other", "Thời tiết hôm nay", hours_ago=0.5)])  # fmt: skip
     at = app("lan").run().switch_page("app_pages/search.py").run()
     at.selectbox(key="search_size").set_value(20)
-    at = search(at, "")
-    assert "trang 1/1" in texts(at)
+    at.selectbox(key="search_sort").set_value("newest")
+    at = search(at, "lua dao")
+    pages = [shown_posts(at)]
+    assert "Tìm thấy **45** bài (trang 1/3)" in texts(at) and at.button(key="search_prev").disabled
+    for n in (2, 3):
+        at = at.button(key="search_next").click().run()
+        assert_clean(at)
+        assert f"(trang {n}/3)" in texts(at)
+        pages.append(shown_posts(at))
     assert at.button(key="search_next").disabled
+    assert pages == [[f"p{i:02d}" for i in range(a, b)] for a, b in ((0, 20), (20, 40), (40, 45))]  # newest first
+    at = at.button(key="search_prev").click().run()
+    assert shown_posts(at) == pages[1]
 
 
 def test_bad_query_shows_a_message_not_a_traceback() -> None:
@@ -292,7 +357,14 @@ def test_sources_page_puts_the_blocked_source_first() -> None:
     assert first["Nguồn"] == "Thông tin Chính phủ (Facebook)"
     assert first["Trạng thái"] == "Bị chặn" and first["Lần bị chặn"] == "1 (robots × 1)"
     assert table.iloc[1]["Trạng thái"] == "Bình thường" and table.iloc[1]["Bài mới"] == "3"
-    assert at.get("vega_lite_chart")
+    runs = chart_data(at)  # the crawl-runs chart: every run of each source, blocked ones in their own colour
+    assert sorted(zip(runs.source, runs.new_items, runs.status_label, strict=True)) == [
+        ("thongtinchinhphu-fb", 0, "bị chặn"), ("thongtinchinhphu-fb", 12, "thành công"),
+        ("vtv24-tiktok", 3, "thành công"), ("vtv24-tiktok", 5, "thành công")]  # fmt: skip
+    assert table.iloc[1]["Cách thu thập"] == "Trình duyệt" and table.iloc[0]["Cách thu thập"] == "HTTP"
+    accounts = next(d.value for d in at.dataframe if "Tài khoản" in d.value.columns)
+    assert len(accounts) == 6 and "acc1" not in set(accounts["Tài khoản"])
+    assert "không lập hồ sơ cá nhân" in texts(at)
 
 
 def test_bad_sources_file_is_one_clear_message(dash_home: Path) -> None:

@@ -26,15 +26,11 @@ from misinfo.domain import Post, Tag, TaggedPost
 from misinfo.settings import PROJECT_ROOT, Settings
 from tests.dashboard.conftest import PASSWORDS, write_home
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "var" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (scripts/ensure-browser.sh)"),
-]
+pytestmark = pytest.mark.slow
 
 TEXTS = [
     ("Danh sách sáp nhập tỉnh mới: tỉnh ta về với tỉnh bạn, trung tâm hành chính đặt ở thành phố cũ.", 2, 800),
@@ -154,13 +150,13 @@ def shot(page, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def test_login_trends_search_in_chromium(server: str, home: Path) -> None:
+def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=30_000)  # a shared CI machine can be slow to start the first session
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
             page.set_default_timeout(30_000)
@@ -179,7 +175,7 @@ def test_login_trends_search_in_chromium(server: str, home: Path) -> None:
             expect(page.get_by_text("Số bài theo chủ đề")).to_be_visible()
             expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
             for label in ("Chủ đề", "Tìm kiếm", "Rà soát", "Nguồn", "Bài trong 7 ngày", "Số liệu theo chủ đề",
-                          "Nội dung sao chép hàng loạt", "Đăng xuất"):
+                          "Nội dung sao chép hàng loạt", "Tài khoản mới xuất hiện theo chủ đề", "Đăng xuất"):
                 expect(page.locator("body")).to_contain_text(label)
             shot(page, "02-trends.png")
 
@@ -207,6 +203,7 @@ def test_login_trends_search_in_chromium(server: str, home: Path) -> None:
 
             page.get_by_role("link", name="Nguồn").click()
             expect(page.get_by_text("1 nguồn đang bị chặn", exact=False)).to_be_visible()
+            expect(page.get_by_role("heading", name="Tài khoản mới xuất hiện theo chủ đề")).to_be_visible()
             shot(page, "06-sources.png")
         finally:
             browser.close()

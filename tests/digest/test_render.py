@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import struct
+import io
 from html.parser import HTMLParser
 
 import pytest
 
-from misinfo.digest.render import render_digest, safe_url
+from misinfo.digest.render import COLORS, render_digest, safe_url
 from tests.digest.conftest import EVIL_URL, compose
 
 
@@ -74,11 +74,33 @@ def test_vietnamese_content_numbers_and_chart_reference(rendered):
     assert "Danh sách sáp nhập 63 tỉnh thành còn 31 tỉnh" in html  # the false claim, from the registry
 
 
-def test_chart_is_a_png(rendered):
-    png = rendered[3]
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (720, 300)
+def line_rows(png: bytes, colour: str, from_x: int = 120) -> dict[int, float]:
+    """Per pixel column right of the legend: the mean row of the pixels drawn in `colour`."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    assert (image.format, image.size) == ("PNG", (720, 300))
+    rgb = np.asarray(image.convert("RGB")).astype(int)
+    target = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    ys, xs = (np.abs(rgb - target).sum(axis=2) < 30).nonzero()
+    return {x: float(ys[xs == x].mean()) for x in sorted(set(xs.tolist())) if x >= from_x}
+
+
+def test_chart_draws_each_narrative_to_scale(rendered):
+    """Decode the PNG: the province-merger line (2 posts a day, then 25 on the digest's day) runs
+    level and then climbs at the right edge; the scam line (4 a day) runs level just above it.
+    Rows grow downwards, and the heights keep the numbers' proportions (2 : 23)."""
+    merger, scams = line_rows(rendered[3], COLORS[0]), line_rows(rendered[3], COLORS[3])  # taxonomy order
+    assert len(merger) > 400 and len(scams) > 400  # both lines cross the plot
+    last = max(merger)
+    level = [y for x, y in merger.items() if x < last - 60]
+    climb = [y for x, y in merger.items() if x >= last - 40]
+    assert max(level) - min(level) < 2 and max(scams.values()) - min(scams.values()) < 2
+    assert climb == sorted(climb, reverse=True)  # rising to the last day
+    two, four, peak = sum(level) / len(level), sum(scams.values()) / len(scams), merger[last]
+    assert peak < four < two
+    assert 0.07 < (two - four) / (two - peak) < 0.11  # (4 − 2) / (25 − 2) ≈ 0.087
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_bad_input_gives_one_line_and_non_zero_exit(home: Path, tmp_path: Path) 
     long_query = run(home, "search", "x " * 300)
     assert long_query.returncode == 2 and "too long" in long_query.stderr
     missing = run(home, "import", str(tmp_path / "nope.jsonl"))
-    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and "Invalid value for 'file'" in missing.stderr and "Traceback" not in missing.stderr
     not_a_db = tmp_path / "broken.sqlite3"
     not_a_db.write_bytes(b"garbage" * 1000)
     down = run(home, "search", "x", env={"MISINFO_SQLITE_PATH": str(not_a_db)})

@@ -119,3 +119,30 @@ def test_cli_import_formats(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "imported 3 posts" in result.output
     assert set(landed(tmp_path)) == {"555001", "555002", "555003"}
+
+
+def test_zeeschuimer_ndjson(tmp_path):
+    report = import_export(tmp_path, EXPORTS / "zeeschuimer_tiktok.ndjson", "zeeschuimer")
+    assert (report.lines, report.imported, report.quarantined) == (6, 3, 3)
+    posts = landed(tmp_path)
+    api = posts["7441000000000000001"]
+    assert api.text.startswith("Danh sách sáp nhập tỉnh") and api.hashtags == ("sapnhaptinh", "tingia")
+    assert (api.author, api.author_name, api.source, api.platform) == ("tinnong.mophong", "Tin Nóng (mô phỏng)", "zeeschuimer", "tiktok")
+    assert (api.metrics.views, api.metrics.likes, api.metrics.comments, api.metrics.shares) == (35100, 1200, 64, 85)
+    assert api.created_at.isoformat() == "2024-12-04T05:26:40+00:00"
+    assert api.collected_at.isoformat() == "2024-12-04T08:30:00.123000+00:00"  # timestamp_collected, ms
+    assert api.url == "https://www.tiktok.com/@tinnong.mophong/video/7441000000000000001"
+    assert posts["7441000000000000002"].author == "acc.moi.mophong"  # a search answer's item
+    embedded = posts["7441000000000000003"]  # an item embedded in a video page: author is a name
+    assert (embedded.author, embedded.author_name, embedded.metrics.likes) == ("tinnong.mophong", "Tin Nóng (mô phỏng)", 300)
+    bad = sorted(LandingZone(tmp_path).iter_quarantine(), key=lambda q: q["origin"])
+    assert [q["origin"] for q in bad] == [f"import:zeeschuimer_tiktok.ndjson:{n}" for n in (4, 5, 6)]
+    assert "source_platform 'instagram.com' is not TikTok" in bad[0]["reason"]
+    assert "invalid JSON" in bad[1]["reason"] and "created_at" in bad[2]["reason"]
+
+
+def test_zeeschuimer_cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("MISINFO_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["import", str(EXPORTS / "zeeschuimer_tiktok.ndjson"), "--format", "zeeschuimer"])
+    assert result.exit_code == 0, result.output
+    assert "imported 3 posts from 6 lines; quarantined 3" in result.output

@@ -37,9 +37,29 @@ def test_valid_entries_and_defaults(tmp_path):
     assert get_source([a, b], "fb-b") is b
 
 
+def test_hashtag_and_search_sources_and_modes(tmp_path):
+    path = write(tmp_path, """
+- {key: tt-tag, platform: tiktok, kind: hashtag, handle: "#sapnhaptinh", mode: browser}
+- {key: tt-search, platform: tiktok, kind: search, query: '  "sáp nhập tỉnh"   tin giả '}
+- {key: tt-a, platform: tiktok, handle: tin.tuc, mode: http}
+""")
+    tag, search, profile = load_sources(path)
+    assert (tag.kind, tag.handle, tag.mode, tag.target) == ("hashtag", "sapnhaptinh", "browser", "#sapnhaptinh")
+    assert (search.kind, search.query, search.mode, search.handle) == ("search", '"sáp nhập tỉnh" tin giả', "auto", "")
+    assert search.target == '"sáp nhập tỉnh" tin giả'
+    assert (profile.kind, profile.mode, profile.target) == ("profile", "http", "@tin.tuc")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("- {key: x, platform: tiktok, kind: search}", "query: required for a search source"),
+        ("- {key: x, platform: tiktok, kind: search, query: a, handle: b}", "query: required for a search source (and no handle)"),
+        ("- {key: x, platform: tiktok, kind: hashtag}", "handle: Field required for a hashtag source"),
+        ("- {key: x, platform: tiktok, handle: a, query: b}", "query: only for search sources"),
+        ("- {key: x, platform: facebook, kind: hashtag, handle: a}", "hashtag and search sources, and browser mode, are for TikTok only"),
+        ("- {key: x, platform: facebook, handle: a, mode: browser}", "are for TikTok only"),
+        ("- {key: x, platform: tiktok, handle: a, mode: selenium}", "mode: Input should be 'http', 'browser' or 'auto'"),
         ("- {key: x, platform: tiktok, handle: a, obey_robots: false}", "entry 1 (key 'x'): permission: required when obey_robots is false"),
         ("- {key: x, platform: instagram, handle: a}", "entry 1 (key 'x'): platform: Input should be 'tiktok' or 'facebook'"),
         ("- {key: ok, platform: tiktok, handle: a}\n- {key: 'Bad Key', platform: tiktok, handle: a}", "entry 2 (key 'Bad Key'): key:"),

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from misinfo.cli import app
+from nlp.evaluate import EXAMPLES_PATH, load_labelled
 
 
 @pytest.fixture()
@@ -43,10 +44,32 @@ def test_evaluate_json_shape(env):
     assert out["per_label"]["scam_extortion"]["support"] == 1
 
 
-def test_train_saves_a_new_version(env, tmp_path):
-    result = CliRunner().invoke(app, ["nlp", "train", "--data", str(env)])
+def tag_json(text: str) -> dict:
+    result = CliRunner().invoke(app, ["nlp", "tag", "--json", text])
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "home" / "models").glob("tagger-*.joblib"))) == 1
+    return json.loads(result.output)
+
+
+def test_train_saves_a_model_that_tag_then_uses(tmp_path):
+    """Made-up words labelled as a narrative (project-written, a smoke test): after `train` on them,
+    `tag` knows them, which the shipped model did not, and names the new version."""
+    text = "zorblax kuvet quamph"
+    data = tmp_path / "made-up.jsonl"
+    data.write_text((json.dumps({"text": text, "labels": ["party_congress_smear"]}) + "\n") * 20, encoding="utf-8")
+    before = tag_json(text)
+    assert before["tags"] == []
+
+    result = CliRunner().invoke(app, ["nlp", "train", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    (saved,) = (tmp_path / "home" / "models").glob("tagger-*.joblib")
+    version = saved.name.removeprefix("tagger-").removesuffix(".joblib")
+    assert f"saved model {version} ({len(load_labelled(EXAMPLES_PATH)) + 20} texts)" in " ".join(result.output.split())
+
+    after = tag_json(text)
+    assert after["model_version"].startswith(version) and not before["model_version"].startswith(version)
+    assert [t["narrative"] for t in after["tags"]] == ["party_congress_smear"]
+    features = {e["value"] for e in after["tags"][0]["evidence"] if e["kind"] == "feature"}
+    assert {"kuvet", "quamph"} <= features  # the tag comes from what it was trained on
 
 
 def test_bad_data_file_is_one_clear_line(tmp_path):

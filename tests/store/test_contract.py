@@ -78,6 +78,51 @@ def test_upsert_keeps_an_existing_review(store: PostStore) -> None:
     assert store.search(q(review_statuses=("unreviewed",))).total == 0
 
 
+def test_a_post_found_by_two_sources_is_one_post_listing_both(store: PostStore) -> None:
+    assert store.upsert([make_tagged(1, "tin giả sáp nhập tỉnh", source="tt-profile", likes=1)]) == 1
+    assert store.upsert([make_tagged(1, "tin giả sáp nhập tỉnh", source="tt-tag", likes=5)]) == 1
+    got = store.get("tiktok:1")
+    assert got is not None
+    assert (got.post.source, got.post.sources, got.post.metrics.likes) == ("tt-profile", ("tt-profile", "tt-tag"), 5)
+    assert store.search(q("sáp nhập")).total == 1
+    assert keys(store.search(q(sources=("tt-tag",)))) == ["tiktok:1"]
+    assert keys(store.search(q(sources=("tt-profile",)))) == ["tiktok:1"]
+    assert dict(store.facets(q(), "source")) == {"tt-profile": 1, "tt-tag": 1}
+    store.upsert([make_tagged(1, "tin giả sáp nhập tỉnh", source="tt-profile", likes=6)])  # idempotent
+    again = store.get("tiktok:1")
+    assert again is not None and again.post.sources == ("tt-profile", "tt-tag") and again.post.source == "tt-profile"
+
+
+def test_copies_of_one_post_in_a_batch_merge_their_sources(store: PostStore) -> None:
+    written = store.upsert([make_tagged(2, "bản đầu", source="tt-search", likes=1),
+                            make_tagged(2, "bản sau", source="tt-tag", likes=9)])  # fmt: skip
+    got = store.get("tiktok:2")
+    assert written == 1 and got is not None
+    assert (got.post.text, got.post.source, got.post.sources) == ("bản sau", "tt-search", ("tt-search", "tt-tag"))
+    assert store.search(q()).total == 1
+
+
+def test_accounts_count_and_date_each_handle(store: PostStore) -> None:
+    store.upsert([
+        make_tagged(1, "sáp nhập tỉnh", narratives=("province_merger",), author="acc_moi", hours=5),
+        make_tagged(2, "sáp nhập xã", narratives=("province_merger",), author="acc_moi", hours=9),
+        make_tagged(3, "lừa đảo", narratives=("scam_extortion",), author="acc_moi", hours=1),
+        make_tagged(4, "sáp nhập huyện", narratives=("province_merger",), author="acc_cu", hours=7),
+        make_tagged(5, "chuyện khác", author="acc_cu", platform="facebook", hours=2),
+    ])  # fmt: skip
+    everyone = store.accounts(q())
+    assert [(a.platform, a.author, a.posts) for a in everyone] == [
+        ("tiktok", "acc_moi", 3), ("facebook", "acc_cu", 1), ("tiktok", "acc_cu", 1)]  # fmt: skip
+    moi = everyone[0]
+    assert (moi.first, moi.last) == (T0 + timedelta(hours=1), T0 + timedelta(hours=9))
+    merger = store.accounts(q(narratives=("province_merger",)))
+    assert [(a.author, a.posts, a.first) for a in merger] == [
+        ("acc_moi", 2, T0 + timedelta(hours=5)), ("acc_cu", 1, T0 + timedelta(hours=7))]  # fmt: skip
+    assert [a.author for a in store.accounts(q(authors=("acc_cu",), platforms=("tiktok",)))] == ["acc_cu"]
+    assert len(store.accounts(q(), size=1)) == 1
+    assert store.accounts(q(until=T0)) == []
+
+
 def test_set_review_on_missing_post_is_false(store: PostStore) -> None:
     assert store.set_review(Review("tiktok:nope", "accurate", "a", T0)) is False
 
@@ -136,19 +181,24 @@ def test_hashtags_are_searchable(corpus: PostStore) -> None:
     assert "facebook:1" in keys(corpus.search(q("sapnhap")))
 
 
+ALL = {"facebook:1", "tiktok:2", "tiktok:3", "tiktok:4", "tiktok:5"}
+SAP = {"facebook:1", "tiktok:2", "tiktok:5"}
+
+
 @pytest.mark.parametrize(
-    "query",
-    ['"unbalanced quote', "-", "- -", "OR OR", "OR", "sap OR", "NEAR(sap nhap", "sap*", "^sap", "text:sap",
-     "sap AND", "NOT sap", "(sap", 'sap" nhap', "\\", "'; DROP TABLE posts; --", "*", "{sap}", "sap:nhap:",
-     "a" * 400],
+    ("query", "expected"),
+    [
+        ('"unbalanced quote', set()),  # an unclosed phrase is still a phrase: no post says it
+        ("-", ALL), ("- -", ALL), ("OR OR", ALL), ("OR", ALL), ("\\", ALL), ("*", ALL),  # nothing to search for
+        ("sap OR", SAP), ("sap*", SAP), ("^sap", SAP), ("(sap", SAP), ("{sap}", SAP), ('sap" nhap', SAP),
+        ("sap:nhap:", SAP),  # the words of a token are a phrase: "sap nhap"
+        ("NEAR(sap nhap", set()), ("text:sap", set()), ("sap AND", set()), ("NOT sap", set()),  # plain words
+        ("'; DROP TABLE posts; --", set()), ("a" * 400, set()),
+    ],
 )
-def test_malformed_queries_never_raise_unexpected_errors(corpus: PostStore, query: str) -> None:
-    try:
-        page = corpus.search(q(query))
-    except QueryError as exc:
-        assert str(exc)  # a clear message, nothing else
-        return
-    assert page.total >= 0
+def test_malformed_queries_are_read_as_plain_words(corpus: PostStore, query: str, expected: set[str]) -> None:
+    page = corpus.search(q(query))
+    assert set(keys(page)) == expected and page.total == len(expected)
     assert corpus.stats().posts == 5  # nothing was dropped or changed by the query
 
 
@@ -158,8 +208,10 @@ def test_operator_characters_are_plain_words(corpus: PostStore) -> None:
 
 
 def test_too_long_query_is_a_clear_error(corpus: PostStore) -> None:
-    with pytest.raises(QueryError):
+    with pytest.raises(QueryError, match=r"^query too long \(1199 characters, at most 500\)$"):
         corpus.search(q("sap " * 300))
+    with pytest.raises(QueryError, match=r"^too many search terms \(40, at most 32\)$"):
+        corpus.search(q(" ".join(f"tu{i}" for i in range(40))))
 
 
 # --- filters, sorting, paging, highlight --------------------------------------------------------------------
