@@ -213,7 +213,7 @@ def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path
     assert ("lan", "login_failed") in actions and ("lan", "login") in actions and ("lan", "search") in actions
 
 
-def test_an_alert_link_opened_before_login_shows_that_alert_after_it(server: str, home: Path) -> None:
+def test_an_alert_link_opened_before_login_shows_that_alert_after_it(chromium: Path, server: str, home: Path) -> None:
     """The link in an alert's email or Telegram message: log in, then the alert and exactly its posts."""
     from urllib.parse import quote
 
@@ -234,7 +234,7 @@ def test_an_alert_link_opened_before_login_shows_that_alert_after_it(server: str
     SHOTS.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
             page.set_default_timeout(30_000)
