@@ -18,7 +18,7 @@ DAG_IDS = {"misinfo_collect", "misinfo_daily_digest", "misinfo_maintenance"}
 # Retries per task: a crawl or a send may fail for a while; the source check must not repeat (its
 # failure is the message); retraining (hours long) and the report get one more try only.
 RETRIES = {
-    "misinfo_collect": {"list_sources": 2, "crawl": 3, "process_landed": 3, "check_sources": 0},
+    "misinfo_collect": {"list_sources": 2, "crawl": 3, "process_landed": 3, "check_alerts": 2, "check_sources": 0},
     "misinfo_daily_digest": {"trends": 2, "send_digest": 4},
     "misinfo_maintenance": {"retention": 2, "optimize_store": 2, "retrain": 1, "report": 1},
 }
