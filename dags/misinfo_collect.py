@@ -11,7 +11,12 @@ expression in UTC, and restart the DAG processor to change it).
    retried with exponential backoff; a **block** (captcha, login wall, HTTP 403/429, robots.txt) fails
    that source's task at once with the reason, and the other sources go on.
 3. **process_landed** (runs even when some crawls failed): normalize, tag, dedup, claims, index.
-4. **check_sources**: fails the run, naming each blocked source, so a block never reads as
+4. **check_alerts** (after processing, even when some crawls failed): the rules of `MISINFO_ALERTS`
+   (`config/alerts.yaml`) evaluated for the interval's end; an alert fires once per episode and goes
+   to each channel once. A channel that is down fails the task (retried with backoff) and is sent by
+   the next run; the others are not held up. Webhooks may take their URL and secret from the
+   Connection their rule names (e.g. `misinfo_alert_webhook`).
+5. **check_sources**: fails the run, naming each blocked source, so a block never reads as
    "0 new posts".
 
 A rerun, clear or backfill of an interval re-crawls only the sources that did not succeed for it
@@ -82,6 +87,14 @@ def misinfo_collect() -> None:
 
         return run_job(jobs.process_landed, jobs.interval_run_id(data_interval_start))
 
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=2, retry_delay=timedelta(minutes=1),
+          retry_exponential_backoff=2.0, execution_timeout=timedelta(minutes=15))
+    def check_alerts(data_interval_end=None) -> dict:
+        from misinfo import jobs
+        from misinfo.airflow_conn import get_connection, run_job
+
+        return run_job(jobs.check_alerts, data_interval_end, get_connection=get_connection)
+
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def check_sources(keys: list[str], data_interval_start=None) -> dict:
         from misinfo import jobs
@@ -94,7 +107,7 @@ def misinfo_collect() -> None:
     keys = list_sources()
     crawled = crawl.expand(key=keys)
     processed = process_landed()
-    crawled >> processed >> check_sources(keys)  # type: ignore[arg-type]  # TaskFlow resolves the XComArg at run time
+    crawled >> processed >> [check_alerts(), check_sources(keys)]  # type: ignore[arg-type]  # TaskFlow resolves the XComArg at run time
 
 
 misinfo_collect()

@@ -1,6 +1,6 @@
 """Dashboard users: a YAML file of bcrypt hashes and roles, and the check done at login.
 
-Roles: `viewer` reads, `analyst` also reviews, `admin` also manages users. The demo account
+Roles: `viewer` reads, `analyst` also reviews and saves searches, `admin` also manages users. The demo account
 (`demo`/`demo`, analyst) exists only when `MISINFO_DEMO=1`, never otherwise, and a real user
 called `demo` in the file takes precedence over it.
 """
@@ -55,6 +55,11 @@ class User:
 
     @property
     def can_review(self) -> bool:
+        return self.role in ("analyst", "admin")
+
+    @property
+    def can_save_searches(self) -> bool:
+        """Analysts keep searches (and attach them to alert rules); viewers only read."""
         return self.role in ("analyst", "admin")
 
     @property

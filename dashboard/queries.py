@@ -293,6 +293,56 @@ def query_details(query: SearchQuery) -> dict[str, Any]:
     }
 
 
+# --- alerts and saved searches -------------------------------------------------------------------
+
+ALERT_POSTS = 50  # posts shown for one alert
+
+
+def recent_alerts(home: Path, days: int | None = None, alert_id: str | None = None) -> list[dict[str, Any]]:
+    """Alerts from the sent-alert log, newest first, each with its per-channel delivery status."""
+    from misinfo.alerts.state import recent_alerts as read
+
+    return read(home, since=utcnow() - timedelta(days=days) if days else None, alert_id=alert_id)
+
+
+def alert_record(data: dict[str, Any]) -> Any:
+    from misinfo.alerts.state import Alert
+
+    return Alert.from_json(data)
+
+
+def alert_title(alert: Any) -> str:
+    from misinfo.alerts.message import title
+
+    return title(alert)
+
+
+def alert_details(alert: Any) -> list[str]:
+    from misinfo.alerts.message import details
+
+    return details(alert)
+
+
+def alert_posts(store: PostStore, keys: Sequence[str]) -> tuple[list[TaggedPost], int]:
+    """The alert's posts still in the store (newest first), and how many are gone (retention)."""
+    found = [tp for tp in (store.get(k) for k in keys[:ALERT_POSTS]) if tp is not None]
+    found.sort(key=lambda tp: tp.post.created_at, reverse=True)
+    return found, min(len(keys), ALERT_POSTS) - len(found)
+
+
+def saved_searches(home: Path) -> list[Any]:
+    from misinfo.alerts.saved import load_saved
+
+    return load_saved(home)
+
+
+def saved_search_rules(path: str) -> dict[str, str]:
+    """The saved-search rules of the rules file a search may be attached to: id → label."""
+    from misinfo.alerts.rules import load_rules
+
+    return {r.id: r.label or r.id for r in load_rules(Path(path)).saved_search_rules()}
+
+
 # --- sources -------------------------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ class ConnLike(Protocol):
     extra: str | None
 
 
-def _extra(conn: ConnLike) -> dict[str, Any]:
+def connection_extra(conn: ConnLike) -> dict[str, Any]:
     raw = conn.extra
     if not raw:
         return {}
@@ -65,7 +65,7 @@ def es_overrides(conn: ConnLike) -> dict[str, Any]:
     field, as the Elasticsearch provider uses it); a host that is already a URL is taken as is.
     Extras: `api_key`, `ca_certs`, `index`, `compat_json`.
     """
-    extra = _extra(conn)
+    extra = connection_extra(conn)
     out: dict[str, Any] = {"store": "elasticsearch"}
     host = (conn.host or "").strip()
     if host:
@@ -97,7 +97,7 @@ def smtp_overrides(conn: ConnLike) -> dict[str, Any]:
     then STARTTLS unless disabled). Sender: extra `from_email` (the provider's name) or `from`;
     recipients: extra `to` (comma-separated or a list); a private CA's certificate: extra `ca_cert`.
     """
-    extra = _extra(conn)
+    extra = connection_extra(conn)
     out: dict[str, Any] = {}
     if conn.host:
         out["smtp_host"] = conn.host
@@ -142,7 +142,7 @@ def overrides_from_connections(es: ConnLike | None, smtp: ConnLike | None) -> di
     return out
 
 
-def _get_connection(conn_id: str) -> ConnLike | None:
+def get_connection(conn_id: str) -> ConnLike | None:
     """The Connection, or None when it is not defined (Airflow raises for a missing one)."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
@@ -155,7 +155,7 @@ def _get_connection(conn_id: str) -> ConnLike | None:
 
 def task_settings() -> Settings:
     """Settings inside an Airflow task: `MISINFO_*` variables, then the Connections that exist."""
-    overrides = overrides_from_connections(_get_connection(ES_CONN_ID), _get_connection(SMTP_CONN_ID))
+    overrides = overrides_from_connections(get_connection(ES_CONN_ID), get_connection(SMTP_CONN_ID))
     return load_settings(**overrides)
 
 

@@ -24,7 +24,7 @@ from misinfo.errors import ConfigError, CrawlBlocked
 from misinfo.landing import new_run_id
 from misinfo.settings import PROJECT_ROOT, Settings
 from misinfo.sources import Source, get_source, load_sources
-from misinfo.state import append_jsonl, read_jsonl, write_jsonl
+from misinfo.state import append_jsonl, read_jsonl, trim_jsonl
 
 ROBOTS_HINT = "set obey_robots: false with a permission: note only if the site has allowed this crawl"
 
@@ -146,19 +146,7 @@ def read_crawl_runs(home: Path, source: str | None = None) -> list[CrawlReport]:
 
 def trim_crawl_runs(home: Path, cutoff: datetime) -> int:
     """Retention for the crawl-health log: drop records of runs started before `cutoff`."""
-    path = crawl_runs_path(home)
-    records = read_jsonl(path)
-
-    def recent(record: dict[str, Any]) -> bool:
-        try:
-            return datetime.fromisoformat(str(record.get("started_at"))) >= cutoff
-        except ValueError:
-            return True  # keep what we cannot date rather than lose it
-
-    keep = [r for r in records if recent(r)]
-    if len(keep) < len(records):
-        write_jsonl(path, keep)
-    return len(records) - len(keep)
+    return trim_jsonl(crawl_runs_path(home), cutoff, "started_at")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -8,6 +8,8 @@ idempotent for its data interval:
   failure appends to the same run file, which the store's upserts make harmless.
 - `process_landed` indexes whatever landed and is not indexed yet (the pipeline's checkpoint).
 - `daily_digest` sends a date's digest once (the digest log in `misinfo.digest.send`).
+- `check_alerts` evaluates the alert rules for an hour once and sends each alert to each channel once
+  (the alert state and sent-alert log in `misinfo.alerts.state`); a rerun only retries what is owed.
 - `maintenance` deletes by a cutoff and optimises; doing it twice changes nothing more.
 
 Results are small JSON-able dicts: Airflow keeps them as XCom, so an operator sees them in the UI.
@@ -21,13 +23,30 @@ from pathlib import Path
 from typing import Any
 
 from misinfo.domain import utcnow
-from misinfo.errors import ConfigError, MisinfoError
+from misinfo.errors import ConfigError, DeliveryError, MisinfoError
 from misinfo.pipeline import process_lock
 from misinfo.settings import Settings
-from misinfo.state import write_json
+from misinfo.state import trim_jsonl, write_json
 
 # A block of these kinds only says the site was unwell (5xx after Scrapy's own retries): try again later.
 TRANSIENT_BLOCKS = frozenset({"server_error"})
+
+
+class AlertsUndelivered(DeliveryError):
+    """Some alert deliveries failed; they are recorded and retried next run. `result` is the run's report."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class AlertsMisconfigured(ConfigError):
+    """Every failed delivery was a configuration problem (no recipients, a secret not set): retrying
+    within the run cannot help, so the task fails at once; the alerts wait for the next run."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class CrawlFailed(MisinfoError):
@@ -215,6 +234,36 @@ def send_daily_digest(settings: Settings, day: date) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------------------- alerts
+
+
+def check_alerts(
+    settings: Settings, at: datetime | None = None, *, dry_run: bool = False, get_connection: Any = None
+) -> dict[str, Any]:
+    """Evaluate the alert rules for the hour ending at `at` (default: now) and deliver what is owed.
+
+    The collect DAG calls it with the interval's end right after processing; `misinfo alerts check`
+    with now. Raises `AlertsUndelivered` (after recording everything) when a channel failed, so the
+    task is retried and the run shows it, or `AlertsMisconfigured` when only configuration was at
+    fault (no retry helps); either way the failed deliveries are sent by the next run.
+    `get_connection` looks up Airflow Connections for webhook channels that name one.
+    """
+    from misinfo.alerts.check import check
+    from misinfo.store import open_store
+
+    store = open_store(settings)
+    try:
+        report = check(settings, store, at or utcnow(), dry_run=dry_run, get_connection=get_connection)
+    finally:
+        store.close()
+    result = report.to_json()
+    if report.failed:
+        failures = "; ".join(f"{alert} → {channel}: {error}" for alert, channel, error in report.failed)
+        error = AlertsMisconfigured if {c for _, c, _ in report.failed} <= report.misconfigured else AlertsUndelivered
+        raise error(f"{len(report.failed)} alert deliveries failed (kept for the next run): {failures}", result)
+    return result
+
+
 # -------------------------------------------------------------------------------------- maintenance
 
 
@@ -236,7 +285,9 @@ def _delete_old_files(folder: Path, pattern: str, cutoff: datetime, *, by_name: 
 
 
 def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """Delete raw posts, quarantined items, crawl logs and indexed posts older than the retention period."""
+    """Delete raw posts, quarantined items, crawl logs, alert-log records (they quote posts) and indexed
+    posts older than the retention period."""
+    from misinfo.alerts.state import log_path as alert_log_path
     from misinfo.crawl import trim_crawl_runs
     from misinfo.landing import LandingZone
     from misinfo.store import open_store
@@ -248,6 +299,7 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
     quarantine_files = _delete_old_files(home / "quarantine", "*.jsonl", cutoff, by_name=True)
     log_files = _delete_old_files(home / "logs" / "crawl", "*.log", cutoff, by_name=False)
     crawl_runs = trim_crawl_runs(home, cutoff)
+    alert_records = trim_jsonl(alert_log_path(home), cutoff, "logged_at")
     with process_lock(home):
         store = open_store(settings)
         try:
@@ -260,6 +312,7 @@ def retention(settings: Settings, now: datetime | None = None) -> dict[str, Any]
         "quarantine_files": quarantine_files,
         "crawl_logs": log_files,
         "crawl_run_records": crawl_runs,
+        "alert_log_records": alert_records,
         "store_posts": posts,
     }
 

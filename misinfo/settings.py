@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     sources: Path = Field(default=CONFIG_DIR / "sources.yaml", description="Sources to crawl.")
     narratives: Path = Field(default=CONFIG_DIR / "narratives.yaml", description="Narrative taxonomy.")
     claims: Path = Field(default=CONFIG_DIR / "claims.yaml", description="Fact-check registry.")
+    alerts: Path = Field(default=CONFIG_DIR / "alerts.yaml", description="Alert rules and channels.")
     labelled_data: Path = Field(
         default=PROJECT_ROOT.parent / "shared" / "data" / "narratives-dev.jsonl",
         description="Labelled texts (JSON lines with text and labels) the tagger trains and is evaluated on.",

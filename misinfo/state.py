@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,23 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def trim_jsonl(path: Path, cutoff: datetime, field: str) -> int:
+    """Retention for a log: drop records whose ISO time `field` is before `cutoff`; returns how many.
+    A record that cannot be dated is kept rather than lost."""
+    records = read_jsonl(path)
+
+    def recent(record: dict[str, Any]) -> bool:
+        try:
+            return datetime.fromisoformat(str(record.get(field))) >= cutoff
+        except ValueError:
+            return True
+
+    keep = [r for r in records if recent(r)]
+    if len(keep) < len(records):
+        write_jsonl(path, keep)
+    return len(records) - len(keep)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -20,6 +20,17 @@ with ui.guard():
     platforms = [v for v, _ in q.cached_facets(ctx.store, ctx.key, version, everything, "platform", 20)]
     sources = sorted(v for v, _ in q.cached_facets(ctx.store, ctx.key, version, everything, "source", 500))
 
+saved_id = st.query_params.get("saved")
+if saved_id and st.session_state.get("search_saved_loaded") != saved_id:  # opened from Cảnh báo: fill the form
+    with ui.guard():
+        saved = next((x for x in q.saved_searches(ctx.settings.home) if x.id == saved_id), None)
+    if saved is not None:
+        st.session_state.update(search_text=saved.text, search_narratives=list(saved.narratives),
+                                search_platforms=list(saved.platforms), search_sources=list(saved.sources),
+                                search_status=list(saved.review_statuses), search_page=1, search_run=True,
+                                search_saved_loaded=saved_id)  # fmt: skip
+        st.info(t("search.saved_loaded", name=saved.name), icon=":material/bookmark:")
+
 with st.form("search_form"):
     text = st.text_input(t("search.query"), key="search_text", help=t("search.query_help"), max_chars=500)
     with st.expander(t("search.filters"), expanded=True):
@@ -68,6 +79,26 @@ with ui.guard():
     if st.session_state.get("search_audited") != query:  # one audit record per search, not per rerun
         actions.audit_search(ctx.settings.home, ctx.user, query, result.total)
         st.session_state["search_audited"] = query
+
+with st.expander(t("search.save_title"), icon=":material/bookmark_add:"):
+    if not ctx.user.can_save_searches:
+        st.caption(t("search.save_viewer"))
+    else:
+        rules: dict[str, str] = {}
+        with ui.guard(stop=False):
+            rules = q.saved_search_rules(str(ctx.settings.alerts))
+        with st.form("save_search_form", clear_on_submit=True):
+            name = st.text_input(t("search.save_name"), max_chars=120, key="save_search_name")
+            rule = st.selectbox(t("search.save_rule"), ["", *rules], key="save_search_rule",
+                                format_func=lambda r: rules.get(r, t("search.save_rule_none")))  # fmt: skip
+            if st.form_submit_button(t("search.save_submit"), icon=":material/bookmark_add:"):
+                if not name.strip():
+                    st.warning(t("search.save_need_name"))
+                else:
+                    with ui.guard(stop=False):
+                        actions.save_search(ctx.settings.home, ctx.settings.alerts, ctx.store, ctx.user, name,
+                                            query, rule or None)  # fmt: skip
+                        st.success(t("search.save_done", name=name.strip()))
 
 if result.total == 0:
     st.info(t("search.none"))

@@ -68,6 +68,17 @@ m3.metric(t("trends.rising_count"), fmt.number(len(report.rising)))
 if not report.history:
     st.warning(t("trends.no_history"))
 
+alerts: list[dict] = []
+with ui.guard(stop=False):
+    alerts = q.recent_alerts(s.home, days=1)
+for a in ui.boxed_section(t("trends.alerts_title"), alerts[:5], t("trends.alerts_none")):
+    alert = q.alert_record(a)
+    st.html(f"<b>{ui.esc(q.alert_title(alert))}</b> · {ui.esc(fmt.datetime_vi(alert.at, ctx.tz))}")
+    st.page_link("app_pages/alerts.py", label=t("alerts.open"), query_params={"id": alert.id},
+                 icon=":material/notifications:")  # fmt: skip
+if len(alerts) > 5:
+    st.page_link("app_pages/alerts.py", label=t("trends.alerts_all"), icon=":material/notifications:")
+
 for trend in ui.boxed_section(t("trends.rising_title"), report.rising, t("trends.rising_none"), st.success):
     st.markdown(f"#### :red[:material/trending_up:] {trend.label}")
     k1, k2, k3, k4 = st.columns(4)

@@ -77,7 +77,7 @@ def default_day(tz: str, now: datetime | None = None) -> date:
     return ((now or utcnow()).astimezone(zone(tz)) - timedelta(days=1)).date()
 
 
-def _labels(settings: Settings) -> dict[str, str]:
+def narrative_labels(settings: Settings) -> dict[str, str]:
     from nlp.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(settings.narratives)
@@ -111,7 +111,7 @@ def compose_digest(
     from nlp.claims import load_registry
 
     start, end = day_bounds(day, settings.timezone)
-    labels = _labels(settings)
+    labels = narrative_labels(settings)
     params = params or TrendParams(threshold=settings.trend_threshold, min_count=settings.trend_min_count)
     report = compute_trends(
         store,

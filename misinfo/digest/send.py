@@ -77,8 +77,11 @@ def build_message(settings: Settings, day: date, store: PostStore) -> EmailMessa
     return msg
 
 
-def _deliver(settings: Settings, msg: EmailMessage, recipients: list[str]) -> dict[str, Any]:
-    """Hand the message to the SMTP server; any refusal or connection failure → one-line DeliveryError."""
+def deliver(settings: Settings, msg: EmailMessage, recipients: list[str], what: str = "digest") -> dict[str, Any]:
+    """Hand the message to the SMTP server; any refusal or connection failure → one-line DeliveryError.
+
+    Shared by the digest and the alerts (`what` names the message in errors); returns refused recipients.
+    """
     where = f"{settings.smtp_host}:{settings.smtp_port}"
     try:
         context = ssl.create_default_context(cafile=settings.smtp_ca_cert)  # None: the system's CAs
@@ -97,19 +100,19 @@ def _deliver(settings: Settings, msg: EmailMessage, recipients: list[str]) -> di
             refused = client.send_message(msg, from_addr=settings.digest_from, to_addrs=recipients)
     except smtplib.SMTPRecipientsRefused as exc:
         detail = "; ".join(f"{a}: {c} {_text(m)}" for a, (c, m) in exc.recipients.items())
-        raise DeliveryError(f"SMTP server {where} refused every recipient ({detail}); digest not sent") from None
+        raise DeliveryError(f"SMTP server {where} refused every recipient ({detail}); {what} not sent") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"SMTP server {where} rejected the login for MISINFO_SMTP_USER: {exc.smtp_code} {_text(exc.smtp_error)}"
         ) from None
     except smtplib.SMTPResponseException as exc:
         raise DeliveryError(
-            f"SMTP server {where} refused the digest: {exc.smtp_code} {_text(exc.smtp_error)}"
+            f"SMTP server {where} refused the {what}: {exc.smtp_code} {_text(exc.smtp_error)}"
         ) from None
     except UnicodeEncodeError:
         raise DeliveryError(
             "MISINFO_SMTP_USER or MISINFO_SMTP_PASSWORD has non-ASCII characters, which SMTP AUTH (Python's "
-            "smtplib) cannot send; use an ASCII password; digest not sent"
+            f"smtplib) cannot send; use an ASCII password; {what} not sent"
         ) from None
     except (smtplib.SMTPException, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
@@ -147,7 +150,7 @@ def send_digest(
             return SendResult(day=day, sent=False, message_id=previous.get("message_id"),
                               recipients=tuple(previous.get("recipients", ())), previous=previous)
         msg = _message(settings, day, store)
-        refused = _deliver(settings, msg, recipients)
+        refused = deliver(settings, msg, recipients)
         record = {
             "date": day.isoformat(),
             "sent_at": utcnow().isoformat(),

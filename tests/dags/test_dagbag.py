@@ -18,7 +18,7 @@ DAG_IDS = {"misinfo_collect", "misinfo_daily_digest", "misinfo_maintenance"}
 # Retries per task: a crawl or a send may fail for a while; the source check must not repeat (its
 # failure is the message); retraining (hours long) and the report get one more try only.
 RETRIES = {
-    "misinfo_collect": {"list_sources": 2, "crawl": 3, "process_landed": 3, "check_sources": 0},
+    "misinfo_collect": {"list_sources": 2, "crawl": 3, "process_landed": 3, "check_alerts": 2, "check_sources": 0},
     "misinfo_daily_digest": {"trends": 2, "send_digest": 4},
     "misinfo_maintenance": {"retention": 2, "optimize_store": 2, "retrain": 1, "report": 1},
 }
@@ -96,10 +96,10 @@ def test_maintenance_runs_nightly(bag):
 def test_collect_graph_mapping_retries_and_trigger_rules(bag):
     dag = bag.dags["misinfo_collect"]
     t = dag.task_dict
-    assert set(t) == {"list_sources", "crawl", "process_landed", "check_sources"}
+    assert set(t) == {"list_sources", "crawl", "process_landed", "check_alerts", "check_sources"}
     assert t["list_sources"].downstream_task_ids == {"crawl", "check_sources"}
     assert t["crawl"].downstream_task_ids == {"process_landed"}
-    assert t["process_landed"].downstream_task_ids == {"check_sources"}
+    assert t["process_landed"].downstream_task_ids == {"check_alerts", "check_sources"}
     crawl = t["crawl"]
     assert crawl.is_mapped  # one task instance per source, expanded at run time
     kw = crawl.partial_kwargs
@@ -111,6 +111,8 @@ def test_collect_graph_mapping_retries_and_trigger_rules(bag):
     assert t["process_landed"].trigger_rule == "all_done"
     assert t["check_sources"].trigger_rule == "all_done" and t["check_sources"].retries == 0
     assert t["process_landed"].retries == 3
+    # alerts are evaluated after processing even when a crawl failed; a channel down is retried
+    assert t["check_alerts"].trigger_rule == "all_done" and t["check_alerts"].retries == 2
     assert set(dag.params.keys()) == {"sources", "recrawl"}
     assert dag.params["recrawl"] is False and dag.params["sources"] == []
 

@@ -211,3 +211,43 @@ def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path
 
     actions = [(r["who"], r["action"]) for r in read_audit(home)]
     assert ("lan", "login_failed") in actions and ("lan", "login") in actions and ("lan", "search") in actions
+
+
+def test_an_alert_link_opened_before_login_shows_that_alert_after_it(chromium: Path, server: str, home: Path) -> None:
+    """The link in an alert's email or Telegram message: log in, then the alert and exactly its posts."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from misinfo.alerts.rules import load_rules
+    from misinfo.alerts.state import log_event, make_alert
+    from misinfo.settings import CONFIG_DIR
+
+    rule = load_rules(CONFIG_DIR / "alerts.yaml").rule("narrative-burst")
+    at = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    numbers = {"count": 9, "baseline": 1.5, "score": 4.2, "growth": None, "engagement": 900, "window_hours": 3,
+               "threshold": 3.0}  # fmt: skip
+    alert = make_alert(rule, "province_merger", "Sáp nhập tỉnh, xã", at, numbers, [], ["tiktok:b0", "facebook:b1"],
+                       ["email-desk"])  # fmt: skip
+    log_event(home, "fired", alert=alert.to_json())
+    log_event(home, "sent", alert=alert.id, channel="email-desk", detail="<x@example>")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+            page.set_default_timeout(30_000)
+            page.goto(f"{server}/alerts?id={quote(alert.id, safe='')}")
+            expect(page.get_by_label("Tên đăng nhập")).to_be_visible()
+            page.get_by_label("Tên đăng nhập").fill("lan")
+            page.get_by_label("Mật khẩu").fill(PASSWORDS["lan"])
+            page.get_by_role("button", name="Đăng nhập").click()
+            expect(page.get_by_text("Chủ đề «Sáp nhập tỉnh, xã» tăng đột biến", exact=False)).to_be_visible()
+            expect(page.locator("body")).to_contain_text("Kênh email-desk: đã gửi")
+            expect(page.locator("body")).to_contain_text("Danh sách sáp nhập tỉnh mới")  # b0
+            expect(page.locator("body")).to_contain_text("Cảnh báo thủ đoạn giả danh công an")  # b1
+            expect(page.locator("body")).not_to_contain_text("Giá rau")  # not one of its posts
+            shot(page, "07-alert.png")
+        finally:
+            browser.close()

@@ -89,7 +89,7 @@ def test_run_job_fails_fast_on_permanent_errors_and_lets_others_retry(monkeypatc
 
     # Connection.get needs a running task's supervisor; outside Airflow there is none, so "not defined"
     # is stood in here (the end-to-end digest test reads a real Connection inside `airflow dags test`).
-    monkeypatch.setattr(airflow_conn, "_get_connection", lambda conn_id: None)
+    monkeypatch.setattr(airflow_conn, "get_connection", lambda conn_id: None)
 
     def blocked(settings):
         raise CrawlBlocked("tt-news: blocked (challenge): a JavaScript challenge page")

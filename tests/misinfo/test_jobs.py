@@ -15,11 +15,12 @@ import yaml
 from crawlers import replay
 from crawlers.replay import Reply
 from misinfo import jobs
+from misinfo.alerts.state import log_path as alert_log_path
 from misinfo.crawl import CrawlReport, read_crawl_runs, write_crawl_run
 from misinfo.errors import ConfigError, CrawlBlocked
 from misinfo.landing import LandingZone, new_run_id
 from misinfo.settings import Settings
-from misinfo.state import read_json
+from misinfo.state import append_jsonl, read_json, read_jsonl
 from misinfo.store.sqlite import SqliteStore
 from tests.factories import make_post, make_tagged
 
@@ -156,6 +157,8 @@ def test_retention_deletes_old_raw_quarantine_logs_and_posts_and_is_idempotent(t
     store.close()
     write_crawl_run(s.home, report("ok", started_at=old.isoformat()).to_dict())
     write_crawl_run(s.home, report("ok", started_at=new.isoformat(), items=3).to_dict())
+    for when in (old, new):  # the alert log quotes posts: it is trimmed like the rest
+        append_jsonl(alert_log_path(s.home), {"event": "fired", "logged_at": when.isoformat(), "alert": {}})
 
     result = jobs.retention(s, now)
     assert result["cutoff"] == (now - timedelta(days=30)).isoformat()
@@ -163,7 +166,8 @@ def test_retention_deletes_old_raw_quarantine_logs_and_posts_and_is_idempotent(t
     assert [f.name for f in zone.files()] == ["new.jsonl"]
     assert sorted(p.name for p in qdir.iterdir()) == [f"{new:%Y-%m-%d}.jsonl"]
     assert sorted(p.name for p in logs.iterdir()) == ["new.log"]
-    assert result["crawl_run_records"] == 1
+    assert result["crawl_run_records"] == 1 and result["alert_log_records"] == 1
+    assert [r["logged_at"] for r in read_jsonl(alert_log_path(s.home))] == [new.isoformat()]
     assert [r.items for r in read_crawl_runs(s.home)] == [3]
     store = SqliteStore(s.sqlite_file)
     assert store.get("tiktok:a") is None and store.get("tiktok:b") is not None
