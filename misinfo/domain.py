@@ -163,11 +163,9 @@ class Post:
 
     @property
     def matching_text(self) -> str:
-        """Everything search matches on: caption, hashtags, transcript."""
-        parts = [self.text, " ".join(self.hashtags)]
-        if self.transcript is not None:
-            parts.append(self.transcript.text)
-        return "\n".join(p for p in parts if p)
+        """Everything search matches on: caption and hashtags, then the transcript on its own line."""
+        caption = self.text + " " + " ".join(self.hashtags)
+        return caption if self.transcript is None else caption + "\n" + self.transcript.text
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Post:
