@@ -217,7 +217,8 @@ def _take(items: Iterator[TaggedPost], n: int) -> Iterator[TaggedPost]:
 
 CSV_FIELDS = (
     "key", "platform", "source", "url", "created_at", "narratives", "scores", "claims", "dup_group",
-    "review_status", "review_note", "views", "likes", "comments", "shares", "text",
+    "review_status", "review_note", "views", "likes", "comments", "shares", "text", "transcript", "aigc",
+    "location_created",
 )  # fmt: skip
 
 
@@ -240,6 +241,9 @@ def csv_row(tp: TaggedPost, tz: str) -> list[Any]:
         p.metrics.comments,
         p.metrics.shares,
         p.text,
+        p.transcript.text if p.transcript else "",
+        (p.aigc_description or "AI") if p.aigc else "",
+        p.location_created,
     ]
 
 

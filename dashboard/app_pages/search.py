@@ -51,6 +51,7 @@ with st.form("search_form"):
             t("search.review_status"), ["unreviewed", *VERDICTS], format_func=lambda v: label_of("verdict", v),
             key="search_status", placeholder=t("common.choose"),
         )  # fmt: skip
+        aigc = st.checkbox(t("search.aigc"), key="search_aigc")
     s1, s2 = st.columns(2)
     sort = s1.selectbox(
         t("search.sort"), ["relevance", "newest", "engagement"], key="search_sort", format_func=lambda s: t(f"search.sort_{s}")
@@ -71,7 +72,7 @@ if first_day is not None and last_day is not None:
     until = until if date_to else None
 query = SearchQuery(
     text=text, narratives=tuple(narratives), platforms=tuple(chosen_platforms), sources=tuple(chosen_sources),
-    review_statuses=tuple(statuses), since=since, until=until, sort=cast(Sort, sort),
+    review_statuses=tuple(statuses), since=since, until=until, sort=cast(Sort, sort), aigc=aigc,
     page=st.session_state.get("search_page", 1), size=size,
 )  # fmt: skip
 with ui.guard():
@@ -114,7 +115,7 @@ top2.download_button(
     icon=":material/download:", key="search_export",
 )  # fmt: skip
 for hit in result.hits:
-    ui.post_card(hit.post, ctx, snippet=hit.snippet)
+    ui.post_card(hit.post, ctx, snippet=hit.snippet, transcript_snippet=hit.transcript_snippet)
 
 
 def _go(delta: int) -> None:
