@@ -156,6 +156,9 @@ class ReplayServer:
             if not replies:
                 return Reply(404, "not found", "text/plain")
             head, sig = split_signature(target)
+            if head.startswith(("http://", "https://")):  # absolute form: the request came through a proxy
+                parts = urlsplit(head)
+                head = parts.path + (f"?{parts.query}" if parts.query else "")
             if replies[0].signed and sig != signature(head):
                 return Reply(200, b"", "application/json; charset=utf-8")  # what TikTok answers unsigned requests
             n = self._served.get(key, 0)

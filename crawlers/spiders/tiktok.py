@@ -29,7 +29,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.browser import BROWSER_FAILURES, PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, failure_line
+from crawlers.browser import BROWSER_FAILURES, PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, InPageGuard, failure_line
 from crawlers.items import PostItem
 from crawlers.middlewares import RefusedRequest
 from crawlers.parsers import Block, PageResult, tiktok
@@ -74,6 +74,8 @@ class TikTokSpider(SourceSpider):
             # handler starts its own driver); it passes requests without meta["playwright"] to Scrapy's own
             # HTTP handler. Settings are still open here: the crawler freezes them after `from_crawler`.
             s.set("DOWNLOAD_HANDLERS", {urlsplit(spider.base_url).scheme: PLAYWRIGHT_HANDLER}, priority="spider")
+            # the page's own requests bypass Scrapy's host guard: abort those to non-public addresses
+            s.set("PLAYWRIGHT_ABORT_REQUEST", InPageGuard(spider.base_url, spider.refused_in_page), priority="spider")
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -252,6 +254,11 @@ class TikTokSpider(SourceSpider):
             self.crawler.stats.inc_value("misinfo/browser_stalled")
             self.logger.warning("source %s: the page stopped fetching after %d list answers (waited %s)",
                                 self.source.key, capture.seen, waited)  # fmt: skip
+
+    def refused_in_page(self, url: str, why: str) -> None:
+        """A request the page itself made to a non-public address, aborted: a `refused` block, as in HTTP mode."""
+        self.crawler.stats.inc_value("misinfo/refused")
+        self.block(Block("refused", f"{url} (requested by the page in the browser): {why}"))
 
     def browser_error(self, message: str) -> None:
         self.crawler.stats.inc_value("misinfo/browser_errors")
