@@ -366,6 +366,8 @@ def test_sources_page_puts_the_blocked_source_first() -> None:
         ("thongtinchinhphu-fb", 0, "bị chặn"), ("thongtinchinhphu-fb", 12, "thành công"),
         ("vtv24-tiktok", 3, "thành công"), ("vtv24-tiktok", 5, "thành công")]  # fmt: skip
     assert table.iloc[1]["Cách thu thập"] == "Trình duyệt" and table.iloc[0]["Cách thu thập"] == "HTTP"
+    transcripts = "Lời thoại video (lấy được / thử lại sau)"
+    assert (table.iloc[1][transcripts], table.iloc[0][transcripts]) == ("2 / 1", "–")  # TikTok only
     accounts = next(d.value for d in at.dataframe if "Tài khoản" in d.value.columns)
     assert len(accounts) == 6 and "acc1" not in set(accounts["Tài khoản"])
     assert "không lập hồ sơ cá nhân" in texts(at)
