@@ -241,6 +241,8 @@ def transcript_html(tp: TaggedPost, match: str = "") -> str:
     full = esc(spoken.text)
     if not match:
         return f'<div class="mm-transcript">{full}</div>'
+    if not match.startswith("…") and not match.endswith("…"):  # the excerpt is the whole transcript
+        return f'<div class="mm-transcript">{match}</div>'
     return (f'<div class="mm-transcript"><b>{esc(t("post.transcript_match"))}</b> {match}<br><br>'
             f'<b>{esc(t("post.transcript_full"))}</b><br>{full}</div>')
 

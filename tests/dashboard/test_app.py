@@ -458,7 +458,8 @@ def video_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fixture posts plus a TikTok video whose caption says nothing and whose transcript says it all."""
     video = tagged("vid1", "Chia sẻ để mọi người cùng biết nhé", hours_ago=0.5, narratives={"province_merger": 0.9},
                    likes=900)
-    spoken = "Bà con ơi, danh sách sáp nhập tỉnh mới vừa có\ntỉnh mình đổi tên, <b>dời trụ sở</b>"
+    spoken = ("Bà con ơi, danh sách sáp nhập tỉnh mới vừa có\ntỉnh mình đổi tên, <b>dời trụ sở</b>\n"
+              + "Mọi người chia sẻ cho người thân cùng biết. " * 8)
     post = replace(video.post, transcript=Transcript(spoken, "vie-VN", "ASR"), aigc=True,
                    aigc_description="Nhà sáng tạo đã gắn nhãn", location_created="VN")
     tags = (Tag("province_merger", 0.9, (Evidence("phrase", "sáp nhập tỉnh", 1.0, "transcript"),
@@ -478,7 +479,8 @@ def test_a_video_found_by_what_it_says_shows_its_transcript_under_the_caption(
     assert spoken.label == "Lời thoại trong video (nhận dạng giọng nói của TikTok, vie-VN)"
     shown = "\n".join(h.value for h in spoken.get("html"))
     assert "<mark>tỉnh</mark> <mark>mình</mark> <mark>đổi</mark> <mark>tên</mark>" in shown  # the matched excerpt
-    assert "&lt;b&gt;dời trụ sở&lt;/b&gt;" in shown and "<b>dời" not in shown  # and the whole of it, inert
+    assert "&lt;b&gt;dời trụ sở&lt;/b&gt;" in shown and "<b>dời" not in shown  # inert
+    assert "Toàn bộ lời thoại:" in shown and shown.count("người thân cùng biết") > 8  # the whole of it too
     assert "🤖 Nhãn của TikTok «nội dung do AI tạo ra» · Nhà sáng tạo đã gắn nhãn" in page
     assert "Nơi tạo video: VN" in page
     assert "cụm từ «sáp nhập tỉnh» (trong lời thoại)" in page  # the evidence names the transcript
