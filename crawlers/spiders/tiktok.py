@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -29,7 +29,14 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.browser import BROWSER_FAILURES, PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, InPageGuard, failure_line
+from crawlers.browser import (
+    BROWSER_FAILURES,
+    PLAYWRIGHT_HANDLER,
+    SCROLL_JS,
+    Capture,
+    InPageGuard,
+    failure_line,
+)
 from crawlers.items import PostItem
 from crawlers.middlewares import RefusedRequest
 from crawlers.parsers import Block, PageResult, tiktok
