@@ -300,18 +300,17 @@ class SqliteStore:
             1 if p.aigc else 0,
         )
 
-    def _found_by(self, keys: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """`(source, sources)` of the posts among `keys` already stored (for `merge_found`)."""
-        found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    def _by_keys(self, sql: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` (its `{keys}` a placeholder list) for `keys`, 500 at a time (SQLite's variable limit)."""
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rows = self._db.execute(
-                "SELECT p.key, p.source, group_concat(s.source, char(31)) FROM posts p "
-                f"LEFT JOIN post_sources s ON s.rid = p.rid WHERE p.key IN ({','.join('?' * len(chunk))}) GROUP BY p.rid",
-                chunk,
-            ).fetchall()
-            found.update({key: (source, tuple((sources or source).split(chr(31)))) for key, source, sources in rows})
-        return found
+            yield from self._db.execute(sql.format(keys=",".join("?" * len(chunk))), chunk).fetchall()
+
+    def _found_by(self, keys: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """`(source, sources)` of the posts among `keys` already stored (for `merge_found`)."""
+        rows = self._by_keys("SELECT p.key, p.source, group_concat(s.source, char(31)) FROM posts p "
+                             "LEFT JOIN post_sources s ON s.rid = p.rid WHERE p.key IN ({keys}) GROUP BY p.rid", keys)
+        return {key: (source, tuple((sources or source).split(chr(31)))) for key, source, sources in rows}
 
     @_guard
     def upsert(self, posts: Iterable[TaggedPost]) -> int:
@@ -362,20 +361,10 @@ class SqliteStore:
 
     @_guard
     def transcripts(self, keys: Iterable[str]) -> dict[str, Transcript]:
-        wanted = list(dict.fromkeys(keys))
-        found: dict[str, Transcript] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            rows = self._db.execute(
-                "SELECT key, json_extract(doc, '$.post.transcript') FROM posts "
-                f"WHERE key IN ({','.join('?' * len(chunk))}) AND json_extract(doc, '$.post.transcript') IS NOT NULL",
-                chunk,
-            ).fetchall()
-            for key, value in rows:
-                transcript = Transcript.from_dict(orjson.loads(value))
-                if transcript is not None:
-                    found[key] = transcript
-        return found
+        rows = self._by_keys("SELECT key, json_extract(doc, '$.post.transcript') FROM posts WHERE key IN ({keys}) "
+                             "AND json_extract(doc, '$.post.transcript') IS NOT NULL", list(dict.fromkeys(keys)))
+        found = {key: Transcript.from_dict(orjson.loads(value)) for key, value in rows}
+        return {key: transcript for key, transcript in found.items() if transcript is not None}
 
     def _where(self, q: SearchQuery, parsed: ParsedQuery) -> tuple[str, str, list[Any]]:
         """FROM/JOIN clause, WHERE clause and parameters shared by search, scan and facets."""

@@ -22,6 +22,17 @@ SOURCES_SQL = """    INSERT OR IGNORE INTO post_sources(source, rid) SELECT valu
 DELETE_SQL = "    DELETE FROM post_sources WHERE rid = old.rid;\n"
 
 
+def old_index(settings: Settings, *missing: str) -> None:
+    """The index behind the alias as an older version made it: the template without the `missing` fields."""
+    template = load_json("posts-template.json")["template"]
+    for name in missing:
+        del template["mappings"]["properties"][name]
+    client = build_client(settings)
+    client.indices.create(index=f"{settings.es_index}-old", settings=template["settings"], mappings=template["mappings"],
+                          aliases={settings.es_index: {"is_write_index": True}})
+    client.close()
+
+
 def test_sqlite_schema_1_store_is_migrated_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path)
@@ -53,12 +64,7 @@ def test_sqlite_schema_1_store_is_migrated_on_open(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_elasticsearch_index_without_sources_gets_the_field_added(make_es_settings: Callable[..., Settings]) -> None:
     settings = make_es_settings()
-    template = load_json("posts-template.json")["template"]
-    del template["mappings"]["properties"]["sources"]
-    client = build_client(settings)
-    client.indices.create(index=f"{settings.es_index}-old", settings=template["settings"], mappings=template["mappings"],
-                          aliases={settings.es_index: {"is_write_index": True}})
-    client.close()
+    old_index(settings, "sources")
 
     store = ElasticStore.from_settings(settings)
     assert store.problem is None
@@ -95,13 +101,7 @@ def test_sqlite_schema_2_store_gets_the_ai_label_column_and_searches_transcripts
 @pytest.mark.integration
 def test_elasticsearch_index_without_video_fields_gets_them_added(make_es_settings: Callable[..., Settings]) -> None:
     settings = make_es_settings()
-    template = load_json("posts-template.json")["template"]
-    for name in ("transcript", "aigc", "location_created"):
-        del template["mappings"]["properties"][name]
-    client = build_client(settings)
-    client.indices.create(index=f"{settings.es_index}-old", settings=template["settings"], mappings=template["mappings"],
-                          aliases={settings.es_index: {"is_write_index": True}})
-    client.close()
+    old_index(settings, "transcript", "aigc", "location_created")
 
     store = ElasticStore.from_settings(settings)
     assert store.problem is None
