@@ -27,7 +27,8 @@ if saved_id and st.session_state.get("search_saved_loaded") != saved_id:  # open
     if saved is not None:
         st.session_state.update(search_text=saved.text, search_narratives=list(saved.narratives),
                                 search_platforms=list(saved.platforms), search_sources=list(saved.sources),
-                                search_status=list(saved.review_statuses), search_page=1, search_run=True,
+                                search_status=list(saved.review_statuses), search_aigc=saved.aigc,
+                                search_page=1, search_run=True,
                                 search_saved_loaded=saved_id)  # fmt: skip
         st.info(t("search.saved_loaded", name=saved.name), icon=":material/bookmark:")
 
