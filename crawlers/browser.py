@@ -5,6 +5,11 @@ Playwright downloads), lets the page's own script fetch its list API with the si
 script computes, and reads those answers as they arrive (`Capture`); scrolling to the bottom makes
 the page fetch the next one, as it would for a person reading it. Nothing here logs in, solves a
 challenge or hides what the browser is: the contact string is appended to Chromium's own User-Agent.
+
+Requests Chromium makes from inside the page do not pass Scrapy's middlewares, so `InPageGuard`
+(scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST predicate) aborts those to loopback, private,
+link-local or otherwise non-public addresses (names resolved first, as `crawlers.middlewares` does),
+unless the base URL itself is on one; the page may still load the platform's public CDNs and scripts.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
+
+from crawlers.middlewares import base_is_private, private_host
 
 # Flags Chromium needs on a headless server (as the dashboard's browser tests use); none of them disguise it.
 BROWSER_ARGS = [
@@ -41,6 +49,34 @@ async def honest_headers(*, browser_type_name: str, playwright_request: Any, scr
 def skip_heavy(request: Any) -> bool:
     """Abort images, video and fonts: the crawl reads the page's data, not its media."""
     return request.resource_type in SKIPPED_RESOURCES
+
+
+class InPageGuard:
+    """Abort a page's own requests to non-public addresses (and heavy media); `refused(url, why)` reports each.
+
+    Built per spider with its base URL; when that is itself non-public (the replay server) only media is skipped.
+    """
+
+    def __init__(self, base_url: str, refused: Callable[[str, str], None]) -> None:
+        self.allow_private = base_is_private(base_url)
+        self.refused = refused
+        self._checked: dict[str, str | None] = {}
+
+    async def __call__(self, request: Any) -> bool:
+        if skip_heavy(request):
+            return True
+        if self.allow_private:
+            return False
+        host = (urlsplit(request.url).hostname or "").lower()
+        if not host:  # data:, blob: and the like load nothing from the network
+            return False
+        if host not in self._checked:
+            self._checked[host] = await asyncio.get_running_loop().run_in_executor(None, private_host, host)
+        why = self._checked[host]
+        if why is None:
+            return False
+        self.refused(request.url, why)
+        return True
 
 
 class Crashed(Exception):

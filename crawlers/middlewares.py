@@ -80,6 +80,28 @@ def resolve(host: str) -> list[Address]:
     return out
 
 
+def base_is_private(base_url: str) -> bool:
+    """Is the platform's base URL itself on a non-public address (the tests' and the demo's replay server)?"""
+    host = (urlsplit(base_url).hostname or "").lower()
+    literal = _literal(host)
+    found = [literal] if literal is not None else resolve(host) if host else []
+    return any(non_public(a) for a in found)
+
+
+def private_host(host: str, addresses: Callable[[str], Iterable[Address]] = resolve) -> str | None:
+    """Why `host` is off limits (a non-public address, or a name resolving to one), or None."""
+    host = host.lower().rstrip(".")
+    literal = _literal(host)
+    if literal is not None:
+        kind = non_public(literal)
+        return f"{host} is a {kind} address" if kind else None
+    for address in addresses(host):
+        kind = non_public(address)
+        if kind:
+            return f"{host} resolves to a {kind} address ({address})"
+    return None
+
+
 def refusal(url: str, *, hosts: Sequence[str], media: Sequence[str], allow_private: bool,
             addresses: Callable[[str], Iterable[Address]] = resolve) -> str | None:
     """Why a request to `url` must not be sent, or None when it may.
@@ -93,16 +115,12 @@ def refusal(url: str, *, hosts: Sequence[str], media: Sequence[str], allow_priva
     if not host:
         return "no host"
     literal = _literal(host)
-    kind = non_public(literal) if literal is not None and not allow_private else None
-    if kind:
-        return f"{host} is a {kind} address"
+    if literal is not None and not allow_private and (why := private_host(host)):
+        return why
     if not any(fnmatchcase(host, pattern) for pattern in [*hosts, *media]):
         return f"{host} is not the platform's host nor an allowed media host"
     if literal is None and not allow_private:  # only allowed names are looked up: no DNS query leaks
-        for address in addresses(host):
-            kind = non_public(address)
-            if kind:
-                return f"{host} resolves to a {kind} address ({address})"
+        return private_host(host, addresses)
     return None
 
 
@@ -123,10 +141,7 @@ class HostGuardMiddleware:
         """The spider's platform hosts, and whether its base URL is itself on a non-public address."""
         if self._policy is None:
             base = getattr(self.crawler.spider, "base_url", "")
-            host = (urlsplit(base).hostname or "").lower()
-            literal = _literal(host)
-            found = [literal] if literal is not None else resolve(host) if host else []
-            self._policy = platform_hosts(base), any(non_public(a) for a in found)
+            self._policy = platform_hosts(base), base_is_private(base)
         return self._policy
 
     async def process_request(self, request: Request) -> None:

@@ -4,6 +4,10 @@ Tests, the demo and the benchmark render pages from a list of `Post`s with these
 serve them at the real paths, so the real spiders run end to end without the internet. The
 structures follow what the maintained open-source extractors parse (see `crawlers.parsers`).
 
+TikTok videos may carry caption tracks (`CaptionTrack`): WebVTT files (or anything else, a broken
+one) served at signed-looking CDN paths, listed in the item's `video.subtitleInfos` as TikTok lists
+them, with their expiry (`UrlExpire`); `cdn` is the scheme and host the item's URLs name.
+
 `live=True` TikTok sites behave as today's tiktok.com does: the list APIs answer HTTP 200 with an
 empty body to any request that lacks the signature the page's own script computes (TikTok's
 `X-Bogus`; here an FNV-1a hash of the path and query), and the profile, hashtag and search pages
@@ -13,6 +17,7 @@ Only a real browser gets their videos; plain HTTP gets `api_empty`, as on the li
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import threading
@@ -151,6 +156,9 @@ class ReplayServer:
             if not replies:
                 return Reply(404, "not found", "text/plain")
             head, sig = split_signature(target)
+            if head.startswith(("http://", "https://")):  # absolute form: the request came through a proxy
+                parts = urlsplit(head)
+                head = parts.path + (f"?{parts.query}" if parts.query else "")
             if replies[0].signed and sig != signature(head):
                 return Reply(200, b"", "application/json; charset=utf-8")  # what TikTok answers unsigned requests
             n = self._served.get(key, 0)
@@ -205,8 +213,68 @@ def _page(title: str, body: str) -> str:
 # ---------------------------------------------------------------- TikTok
 
 
-def tiktok_item(post: Post, nickname: str | None = None) -> dict[str, Any]:
-    """A post as TikTok's `itemStruct`."""
+@dataclass(frozen=True)
+class CaptionTrack:
+    """One caption track of a replayed video: `body` served at a signed-looking CDN path with `status`.
+
+    `expires` is the URL's expiry (unix seconds; default an hour after the routes are built): a
+    past one makes an expired URL. `source` is `ASR` (the video's own speech) or `MT` (a translation).
+    """
+
+    body: str | bytes
+    language: str = "vie-VN"
+    source: str = "ASR"
+    expires: int | None = None
+    status: int = 200
+
+
+def webvtt_file(lines: Sequence[str], seconds: float = 2.0) -> str:
+    """A WebVTT file as TikTok's ASR tracks are: one cue per line, each cue repeating the line before it
+    (the caption rolls on), with cue settings and a voice tag now and then."""
+
+    def stamp(t: float) -> str:
+        return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{t % 60:06.3f}"
+
+    cues = []
+    for i, line in enumerate(lines):
+        shown = [lines[i - 1], line] if i else [line]
+        text = "\n".join(shown)
+        if i % 3 == 2:
+            text = f"<v Speaker>{text}</v>"
+        cues.append(f"{i + 1}\n{stamp(i * seconds)} --> {stamp((i + 1) * seconds)} align:middle line:84%\n{text}")
+    return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
+
+
+def caption_tracks(
+    captions: Mapping[str, Sequence[CaptionTrack]] | None, cdn: str
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Route]]:
+    """`video.subtitleInfos` per post id, and the routes serving the tracks (at `cdn` + a signed-looking path)."""
+    infos: dict[str, list[dict[str, Any]]] = {}
+    routes: dict[str, Route] = {}
+    default_expiry = int(time.time()) + 3600
+    for post_id, tracks in (captions or {}).items():
+        for n, track in enumerate(tracks):
+            expires = track.expires if track.expires is not None else default_expiry
+            key = hashlib.sha1(f"{post_id}:{n}:{track.language}:{track.source}".encode()).hexdigest()
+            path = (f"/{key[:32]}/{expires:x}/video/tos/alisg/tos-alisg-pv-0037/{key[8:40]}/?"
+                    + urlencode({"a": "1988", "ch": "0", "cr": "3", "dr": "0", "lr": "all", "cv": "1",
+                                 "mime_type": "video_mp4", "qs": "13", "x-expires": expires,
+                                 "x-signature": key[:27] + "%3D", "btag": "e00078000"}))  # fmt: skip
+            body = track.body.encode("utf-8") if isinstance(track.body, str) else track.body
+            routes[path] = Reply(track.status, body, "text/vtt; charset=utf-8")
+            infos.setdefault(post_id, []).append({
+                "LanguageID": str(n + 1), "LanguageCodeName": track.language, "Url": cdn.rstrip("/") + path,
+                "UrlExpire": expires, "Format": "webvtt", "Version": "1:llm", "Source": track.source,
+                "Size": len(body),
+            })  # fmt: skip
+    return infos, routes
+
+
+def tiktok_item(post: Post, nickname: str | None = None, subtitles: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A post as TikTok's `itemStruct` (with the video's caption tracks, AI label and location when it has them)."""
+    video: dict[str, Any] = {"id": post.post_id, "duration": 15, "ratio": "540p", "format": "mp4"}
+    if subtitles:
+        video["subtitleInfos"] = list(subtitles)
     return {
         "id": post.post_id,
         "desc": post.text,
@@ -222,6 +290,11 @@ def tiktok_item(post: Post, nickname: str | None = None) -> dict[str, Any]:
         "challenges": [{"id": str(i), "title": t} for i, t in enumerate(post.hashtags)],
         "textExtra": [{"hashtagName": t, "type": 1} for t in post.hashtags],
         "isPinnedItem": False,
+        "video": video,
+        "IsAigc": post.aigc,
+        "AIGCDescription": post.aigc_description,
+        "textLanguage": "vi",
+        **({"locationCreated": post.location_created} if post.location_created else {}),
     }
 
 
@@ -305,10 +378,13 @@ def tiktok_video_page(post: Post, *, layout: str = "universal", status_code: int
 
 
 def tiktok_item_list(
-    posts: Sequence[Post], *, has_more: bool, cursor: str, status_code: int = 0, nickname: str | None = None
+    posts: Sequence[Post], *, has_more: bool, cursor: str, status_code: int = 0, nickname: str | None = None,
+    subtitles: Mapping[str, Sequence[dict[str, Any]]] | None = None,
 ) -> Reply:
     """One `/api/creator/item_list/` answer."""
-    body = {"itemList": [tiktok_item(p, nickname) for p in posts], "hasMore": has_more, "cursor": cursor, "statusCode": status_code}
+    subs = subtitles or {}
+    items = [tiktok_item(p, nickname, subs.get(p.post_id, ())) for p in posts]
+    body = {"itemList": items, "hasMore": has_more, "cursor": cursor, "statusCode": status_code}
     return Reply(200, json.dumps(body, ensure_ascii=False), "application/json; charset=utf-8")
 
 
@@ -347,19 +423,23 @@ def _offset_pages(
     return routes
 
 
-def tiktok_tag_site(name: str, posts: Iterable[Post], *, challenge_id: str = "", page_size: int = 15, live: bool = False) -> dict[str, Route]:
+def tiktok_tag_site(name: str, posts: Iterable[Post], *, challenge_id: str = "", page_size: int = 15, live: bool = False,
+                    captions: Mapping[str, Sequence[CaptionTrack]] | None = None, cdn: str = "") -> dict[str, Route]:
     """Routes for one hashtag: `/tag/{name}` (`webapp.challenge-detail`) and `/api/challenge/item_list/` pages."""
     ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
+    subs, track_routes = caption_tracks(captions, cdn)
     challenge_id = challenge_id or str(1_000_000 + zlib.crc32(name.encode()) % 1_000_000)
     detail = {"statusCode": 0, "statusMsg": "", "challengeInfo": {
         "challenge": {"id": challenge_id, "title": name}, "stats": {"videoCount": len(ordered)}}}  # fmt: skip
     loader = {"api": "/api/challenge/item_list/", "params": {"challengeID": challenge_id, "count": page_size},
               "cursor_param": "cursor", "start": "0"} if live else None  # fmt: skip
     routes: dict[str, Route] = {f"/tag/{quote(name)}": Reply(200, _universal({"webapp.challenge-detail": detail}, f"#{name} | TikTok", loader))}
+    routes.update(track_routes)
     routes.update(_offset_pages(
         ordered, page_size,
         lambda start: "/api/challenge/item_list/?" + urlencode({"challengeID": challenge_id, "count": page_size, "cursor": start}),
-        lambda chunk, more, nxt: {"statusCode": 0, "itemList": [tiktok_item(p) for p in chunk], "hasMore": more, "cursor": str(nxt)},
+        lambda chunk, more, nxt: {"statusCode": 0, "itemList": [tiktok_item(p, None, subs.get(p.post_id, ())) for p in chunk],
+                                  "hasMore": more, "cursor": str(nxt)},
         live,
     ))  # fmt: skip
     return routes
@@ -390,17 +470,20 @@ def tiktok_search_site(query: str, posts: Iterable[Post], *, page_size: int = 15
 
 
 def tiktok_site(
-    handle: str, posts: Iterable[Post], *, nickname: str = "", sec_uid: str = "", page_size: int = 15, live: bool = False
+    handle: str, posts: Iterable[Post], *, nickname: str = "", sec_uid: str = "", page_size: int = 15, live: bool = False,
+    captions: Mapping[str, Sequence[CaptionTrack]] | None = None, cdn: str = "",
 ) -> dict[str, Route]:
     """Routes for one profile: `/@handle` and its list API pages, newest first, cursor = ms of the last item.
 
     `live`: the page carries the list script, and both list APIs (`/api/post/…` that the page calls,
-    `/api/creator/…` that plain HTTP calls) answer only signed requests.
+    `/api/creator/…` that plain HTTP calls) answer only signed requests. `captions`: caption tracks per
+    post id, served under `cdn` (see `CaptionTrack`).
     """
     ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
+    subs, track_routes = caption_tracks(captions, cdn)
     sec_uid = sec_uid or f"MS4w{handle}"
     profile = tiktok_profile_page(handle, nickname, sec_uid, video_count=len(ordered), live=live, page_size=page_size)
-    routes: dict[str, Route] = {f"/@{handle}": Reply(200, profile)}
+    routes: dict[str, Route] = {f"/@{handle}": Reply(200, profile), **track_routes}
     cursor: str = "0"
     used = {cursor}
     pages = [ordered[i : i + page_size] for i in range(0, len(ordered), page_size)] or [[]]
@@ -411,7 +494,8 @@ def tiktok_site(
         next_cursor = str(ms)
         used.add(next_cursor)
         has_more = i < len(pages) - 1
-        reply = replace(tiktok_item_list(chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None), signed=live)
+        reply = replace(tiktok_item_list(chunk, has_more=has_more, cursor=next_cursor, nickname=nickname or None,
+                                         subtitles=subs), signed=live)
         for api in ("creator", "post") if live else ("creator",):
             routes[tiktok_api_path(sec_uid, cursor, page_size, api)] = reply
         cursor = next_cursor

@@ -2,6 +2,9 @@
 
 The watermark (newest post seen) only moves after a run that was not blocked, so pages a blocked
 run never reached are fetched again next time instead of being skipped for good.
+
+`transcripts_pending`: videos whose caption track could not be read (expired, failed, broken),
+retried when a later crawl lists them again, up to `TRANSCRIPT_ATTEMPTS` crawls.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 
 from misinfo.domain import Post, utcnow
 from misinfo.state import read_json, write_json
+
+TRANSCRIPT_ATTEMPTS = 5  # crawls that try one video's caption track before giving up on it
 
 
 def state_path(home: Path, key: str) -> Path:
@@ -25,6 +30,8 @@ class CrawlState:
     seen: dict[str, str] = field(default_factory=dict)  # post_id -> created_at ISO
     items_total: int = 0
     run_newest: datetime | None = None
+    # post_id -> {"attempts": n, "reason": "...", "created_at": ISO}
+    transcripts_pending: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, home: Path, key: str) -> CrawlState:
@@ -35,6 +42,7 @@ class CrawlState:
             newest=datetime.fromisoformat(newest) if newest else None,
             seen=dict(data.get("seen") or {}),
             items_total=int(data.get("items_total") or 0),
+            transcripts_pending=dict(data.get("transcripts_pending") or {}),
         )
 
     def cutoff(self, overlap: timedelta) -> datetime | None:
@@ -50,12 +58,29 @@ class CrawlState:
             self.run_newest = post.created_at
         return new
 
+    def wants_transcript(self, post_id: str) -> bool:
+        """Fetch this video's caption track? Yes when no earlier run saw it, or its last try failed."""
+        return post_id not in self.seen or post_id in self.transcripts_pending
+
+    def transcript_failed(self, post_id: str, created_at: str, reason: str) -> bool:
+        """Remember a failed try for the next crawl; False once the video has had its last try."""
+        attempts = int(self.transcripts_pending.get(post_id, {}).get("attempts", 0)) + 1  # type: ignore[call-overload]
+        if attempts >= TRANSCRIPT_ATTEMPTS:
+            self.transcripts_pending.pop(post_id, None)
+            return False
+        self.transcripts_pending[post_id] = {"attempts": attempts, "reason": reason, "created_at": created_at}
+        return True
+
+    def transcript_done(self, post_id: str) -> None:
+        self.transcripts_pending.pop(post_id, None)
+
     def save(self, home: Path, *, advance: bool, retention_days: int) -> None:
         """Persist; move the watermark only when `advance` (the run was complete and unblocked)."""
         if advance and self.run_newest and (self.newest is None or self.run_newest > self.newest):
             self.newest = self.run_newest
         horizon = (utcnow() - timedelta(days=retention_days)).isoformat()
         seen = {k: v for k, v in self.seen.items() if v >= horizon}
+        pending = {k: v for k, v in self.transcripts_pending.items() if str(v.get("created_at", "")) >= horizon}
         write_json(
             state_path(home, self.key),
             {
@@ -63,6 +88,7 @@ class CrawlState:
                 "newest": self.newest.isoformat() if self.newest else None,
                 "items_total": self.items_total,
                 "seen": seen,
+                "transcripts_pending": pending,
                 "saved_at": utcnow().isoformat(),
             },
         )

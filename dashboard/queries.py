@@ -217,7 +217,8 @@ def _take(items: Iterator[TaggedPost], n: int) -> Iterator[TaggedPost]:
 
 CSV_FIELDS = (
     "key", "platform", "source", "url", "created_at", "narratives", "scores", "claims", "dup_group",
-    "review_status", "review_note", "views", "likes", "comments", "shares", "text",
+    "review_status", "review_note", "views", "likes", "comments", "shares", "text", "transcript", "aigc",
+    "location_created",
 )  # fmt: skip
 
 
@@ -240,6 +241,9 @@ def csv_row(tp: TaggedPost, tz: str) -> list[Any]:
         p.metrics.comments,
         p.metrics.shares,
         p.text,
+        p.transcript.text if p.transcript else "",
+        (p.aigc_description or "AI") if p.aigc else "",
+        p.location_created,
     ]
 
 
@@ -364,6 +368,8 @@ class SourceHealth:
     failing_runs: int  # consecutive latest runs that were not ok
     message: str
     mode: str = ""  # how the last run fetched: http or browser ("" before browser mode existed)
+    transcripts_fetched: int = 0  # caption tracks read in the last run
+    transcripts_missed: int = 0  # tracks not read (expired, failed, broken…): the next crawl tries again
 
     @property
     def failing(self) -> bool:
@@ -417,6 +423,9 @@ def source_health(sources: Sequence[Any], runs: Sequence[Any]) -> list[SourceHea
                 failing_runs=failing,
                 message=last.message if last else "",
                 mode=getattr(last, "mode", "") if last else "",
+                transcripts_fetched=last.transcripts.get("fetched", 0) if last else 0,
+                transcripts_missed=sum(v for k, v in last.transcripts.items() if k not in ("fetched", "gave_up"))
+                if last else 0,
             )
         )
     rows.sort(key=lambda r: (not r.failing, not r.configured, r.key))

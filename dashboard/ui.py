@@ -50,6 +50,9 @@ CARD_CSS = """
 .mm-claim {background: #fdecea; padding: 0.2rem 0.5rem; margin-top: 0.3rem; font-size: 0.85rem;}
 .mm-card mark {background: #ffe08a; padding: 0 1px;}
 .mm-ev {font-size: 0.85rem; color: #333;}
+.mm-aigc {background: #f3e8fd; border-left: 3px solid #7b1fa2; padding: 0.1rem 0.5rem; margin-top: 0.3rem;
+  font-size: 0.85rem;}
+.mm-transcript {font-size: 0.9rem; color: #333; white-space: pre-line;}
 </style>
 """
 
@@ -152,6 +155,11 @@ def post_html(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, text_limit: 
         f'<div class="mm-tags">{chips}</div>',
         f"<div>{body}</div>",
     ]
+    if p.aigc:  # TikTok's own label, as the platform shows it: the deepfakes the analysts look for
+        detail = f" · {esc(p.aigc_description)}" if p.aigc_description else ""
+        parts.append(f'<div class="mm-aigc">🤖 {esc(t("post.aigc"))}{detail}</div>')
+    if p.location_created:
+        parts.append(f'<div class="mm-meta">{esc(t("post.location", code=p.location_created))}</div>')
     if tp.claims:
         claims = claim_texts(str(ctx.settings.claims))
         for c in tp.claims:
@@ -185,13 +193,16 @@ def group_size(tp: TaggedPost, ctx: Ctx) -> int:
 
 
 def _written(tp: TaggedPost, e: Evidence) -> str:
-    """For a phrase the post writes otherwise (split, look-alike letters, leet): how it writes it."""
+    """For a phrase the post writes otherwise (split, look-alike letters, leet): how it writes it; and
+    whether the video's transcript, not the caption, said it."""
+    where = " " + t("post.evidence_transcript") if e.part == "transcript" else ""
     if e.kind != "phrase" or e.value.startswith(("[", "≠")):
-        return ""
-    written = written_as(tp.post.text, e.value)
+        return where
+    spoken = tp.post.transcript.text if e.part == "transcript" and tp.post.transcript else None
+    written = written_as(spoken if spoken is not None else tp.post.text, e.value)
     if written is None or written == e.value or visible(written).lower() == e.value.lower():
-        return ""
-    return " " + t("post.evidence_written", text=visible(written))
+        return where
+    return where + " " + t("post.evidence_written", text=visible(written))
 
 
 def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:
@@ -222,10 +233,32 @@ def evidence_lines(tp: TaggedPost, ctx: Ctx) -> list[str]:
     return out
 
 
-def post_card(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, evidence: bool = True) -> None:
-    """A bordered card for one post, with its tag evidence and claim matches one click away."""
+def transcript_html(tp: TaggedPost, match: str = "") -> str:
+    """What the video says, escaped; with the search's marked excerpt first when the query matched there."""
+    spoken = tp.post.transcript
+    if spoken is None:
+        return ""
+    full = esc(spoken.text)
+    if not match:
+        return f'<div class="mm-transcript">{full}</div>'
+    if not match.startswith("…") and not match.endswith("…"):  # the excerpt is the whole transcript
+        return f'<div class="mm-transcript">{match}</div>'
+    return (f'<div class="mm-transcript"><b>{esc(t("post.transcript_match"))}</b> {match}<br><br>'
+            f'<b>{esc(t("post.transcript_full"))}</b><br>{full}</div>')
+
+
+def post_card(tp: TaggedPost, ctx: Ctx, snippet: str | None = None, evidence: bool = True, transcript_snippet: str = "") -> None:
+    """A bordered card for one post, with what its video says folded under the caption, and its tag
+    evidence and claim matches one click away. `transcript_snippet` (escaped by the store, `<mark>` its
+    only markup) opens the transcript when the search matched there."""
     with st.container(border=True):
         st.html(post_html(tp, ctx, snippet))
+        spoken = tp.post.transcript
+        if spoken is not None:
+            source = label_of("transcript_source", spoken.source or "other")
+            title = t("post.transcript", source=source, language=spoken.language or "?")
+            with st.expander(title, expanded=bool(transcript_snippet), icon=":material/record_voice_over:"):
+                st.html(transcript_html(tp, transcript_snippet))
         if evidence and (tp.tags or tp.claims):
             with st.expander(t("post.evidence")):
                 st.html('<div class="mm-ev">' + "<br>".join(esc(line) for line in evidence_lines(tp, ctx)) + "</div>")

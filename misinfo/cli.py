@@ -141,9 +141,10 @@ def search(
     sort: Annotated[SortOrder, typer.Option()] = SortOrder.newest,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     page: Annotated[int, typer.Option(min=1)] = 1,
+    aigc: Annotated[bool, typer.Option("--aigc", help="Only videos TikTok labels AI-generated.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Search the archive by keyword; works with or without Vietnamese diacritics."""
+    """Search the archive by keyword (captions and what videos say); with or without Vietnamese diacritics."""
     from misinfo.audit import audit
     from misinfo.store import open_store
     from misinfo.store.base import SearchQuery
@@ -159,13 +160,14 @@ def search(
         sort=sort.value,
         page=page,
         size=limit,
+        aigc=aigc,
     )
     store = open_store(s)
     try:
         result = store.search(q)
     finally:
         store.close()
-    audit(s.home, who="cli", action="search", query=query, filters={"narrative": narrative, "source": source})
+    audit(s.home, who="cli", action="search", query=query, filters={"narrative": narrative, "source": source, "aigc": aigc})
     if as_json:
         out = {
             "total": result.total,
@@ -181,6 +183,11 @@ def search(
                     "created_at": h.post.post.created_at.isoformat(),
                     "narratives": list(h.post.narratives),
                     "snippet": h.snippet,
+                    "transcript": h.post.post.transcript.to_dict() if h.post.post.transcript else None,
+                    "transcript_snippet": h.transcript_snippet,
+                    "aigc": h.post.post.aigc,
+                    "aigc_description": h.post.post.aigc_description,
+                    "location_created": h.post.post.location_created,
                 }
                 for h in result.hits
             ],
@@ -195,6 +202,9 @@ def search(
         snippet = snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
         console.print(f"[bold]{p.created_at:%Y-%m-%d %H:%M}[/] {p.platform}/{escape(visible(p.source))} [dim]{tags}[/]")
         console.print(f"  {snippet}")
+        if h.transcript_snippet:
+            spoken = escape(h.transcript_snippet).replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
+            console.print(f"  [dim]transcript:[/] {spoken}")
         link = safe_url(p.url)  # a terminal link only to a web page; the URL is printed either way
         console.print(Text("  " + visible(p.url), style=Style(link=link) if link else ""))
 

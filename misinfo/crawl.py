@@ -49,6 +49,9 @@ class CrawlReport:
     quarantined: int = 0
     mode: str = ""  # which mode produced the posts: http or browser (empty in records older than browser mode)
     fallback: str = ""  # why auto mode left plain HTTP for the browser, when it did
+    # caption tracks: fetched, and those not read this run (expired, failed, broken, robots, refused);
+    # every one not read is tried again by the next crawl, up to its last try (gave_up)
+    transcripts: dict[str, int] = field(default_factory=dict)
     log: str = ""
 
     @property
@@ -90,6 +93,7 @@ def health_record(
 ) -> dict[str, Any]:
     """One crawl-health record from the Scrapy stats; status is ok only when nothing went wrong."""
     blocks_by_kind = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("misinfo/blocks/")}
+    transcripts = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("misinfo/transcripts/")}
     pages = int(stats.get("misinfo/pages", 0))
     items = int(stats.get("misinfo/items", 0))
     new_items = int(stats.get("misinfo/items_new", 0))
@@ -114,6 +118,8 @@ def health_record(
         message = f"{source.key}: {items} posts ({new_items} new) from {pages} pages{via}"
         if quarantined or exceptions:
             message += f"; {quarantined + exceptions} parse errors"
+        if transcripts:
+            message += "; " + transcript_summary(transcripts)
     return CrawlReport(
         run_id=run_id,
         source=source.key,
@@ -131,7 +137,21 @@ def health_record(
         quarantined=quarantined,
         mode=mode,
         fallback=fallback,
+        transcripts=transcripts,
     ).to_dict()
+
+
+def transcript_summary(counts: dict[str, int]) -> str:
+    """`transcripts: 3 fetched, 2 to retry (expired 1, broken 1)` for a crawl-health message."""
+    fetched = counts.get("fetched", 0)
+    missed = {k: v for k, v in sorted(counts.items()) if k not in ("fetched", "gave_up")}
+    text = f"transcripts: {fetched} fetched"
+    if missed:
+        text += f", {sum(missed.values()) - counts.get('gave_up', 0)} to retry ("
+        text += ", ".join(f"{k} {v}" for k, v in missed.items()) + ")"
+    if counts.get("gave_up"):
+        text += f", {counts['gave_up']} given up"
+    return text
 
 
 def write_crawl_run(home: Path, record: dict[str, Any]) -> None:

@@ -20,6 +20,9 @@ PLATFORMS: tuple[str, ...] = ("tiktok", "facebook", "other")
 Verdict = Literal["false", "misleading", "accurate", "not_about"]
 VERDICTS: tuple[str, ...] = ("false", "misleading", "accurate", "not_about")
 EvidenceKind = Literal["phrase", "feature", "claim", "review"]
+# Which part of a post a phrase matched in: its caption (text and hashtags) or its video's transcript.
+# Empty for model features and claims, and for posts without a transcript (all caption then).
+EvidencePart = Literal["", "caption", "transcript"]
 
 
 def _dt_to_str(value: datetime) -> str:
@@ -62,11 +65,39 @@ class Metrics:
 
 
 @dataclass(frozen=True, slots=True)
+class Transcript:
+    """What a video says: the cue texts of a caption track (timings and repeated lines dropped).
+
+    `language` is the track's code as the platform names it (`vie-VN`); `source` how it was made:
+    `ASR` (TikTok's speech recognition of the video's own language) or `voice_to_text` (the
+    Research API's field). Machine translations are never kept as a transcript.
+    """
+
+    text: str
+    language: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "language": self.language, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Transcript | None:
+        if not data or not data.get("text"):
+            return None
+        return cls(text=data["text"], language=data.get("language") or "", source=data.get("source") or "")
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One public post as collected; identity is `key` = `platform:post_id`.
 
     `source` is the source that found it first; `sources` every source that has found it (a profile
     and a hashtag, say), sorted, `source` included. Stores merge `sources` on upsert.
+
+    `transcript` is what the video says (fetched once, when a video is first collected; a later
+    copy without one keeps the earlier one, see `keeping_transcript`). `aigc` is the platform's own
+    "AI-generated" label with its description; `location_created` the country code the platform
+    gives for where the video was made. Fields left at their default are not written to JSON.
     """
 
     platform: str
@@ -81,6 +112,10 @@ class Post:
     metrics: Metrics = field(default_factory=Metrics)
     hashtags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    transcript: Transcript | None = None
+    aigc: bool = False
+    aigc_description: str = ""
+    location_created: str = ""
 
     def __post_init__(self) -> None:
         found_by = tuple(sorted({self.source, *self.sources}))
@@ -111,7 +146,26 @@ class Post:
             "metrics": self.metrics.to_dict(),
             "hashtags": list(self.hashtags),
             "sources": list(self.sources),
+            **self._video_fields(),
         }
+
+    def _video_fields(self) -> dict[str, Any]:
+        """The video-only fields that are set (older lines and other platforms' posts have none)."""
+        out: dict[str, Any] = {}
+        if self.transcript is not None:
+            out["transcript"] = self.transcript.to_dict()
+        if self.aigc or self.aigc_description:
+            out["aigc"] = self.aigc
+            out["aigc_description"] = self.aigc_description
+        if self.location_created:
+            out["location_created"] = self.location_created
+        return out
+
+    @property
+    def matching_text(self) -> str:
+        """Everything search matches on: caption and hashtags, then the transcript on its own line."""
+        caption = self.text + " " + " ".join(self.hashtags)
+        return caption if self.transcript is None else caption + "\n" + self.transcript.text
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Post:
@@ -128,7 +182,17 @@ class Post:
             metrics=Metrics.from_dict(data.get("metrics")),
             hashtags=tuple(data.get("hashtags") or ()),
             sources=tuple(data.get("sources") or ()),  # landing-zone lines written before `sources` have none
+            transcript=Transcript.from_dict(data.get("transcript")),
+            aigc=bool(data.get("aigc", False)),
+            aigc_description=data.get("aigc_description") or "",
+            location_created=data.get("location_created") or "",
         )
+
+    def keeping_transcript(self, earlier: Transcript | None) -> Post:
+        """This post with an earlier copy's transcript when it has none (a count refresh fetches none)."""
+        if self.transcript is not None or earlier is None:
+            return self
+        return replace(self, transcript=earlier)
 
     def found_also_by(self, first: str, sources: tuple[str, ...]) -> Post:
         """This post as stored after an earlier finder `first`: first finder kept, every finder listed."""
@@ -144,13 +208,17 @@ class Evidence:
     kind: EvidenceKind
     value: str
     weight: float = 1.0
+    part: EvidencePart = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value, "weight": self.weight}
+        out: dict[str, Any] = {"kind": self.kind, "value": self.value, "weight": self.weight}
+        if self.part:
+            out["part"] = self.part
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
-        return cls(kind=data["kind"], value=data["value"], weight=float(data["weight"]))
+        return cls(kind=data["kind"], value=data["value"], weight=float(data["weight"]), part=data.get("part") or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 `tiktok-research`: answers of the Research API `video/query` endpoint (`{"data": {"videos": […]}}`),
 saved one per line or as one JSON document, or bare video objects; fields `id, video_description,
-create_time, username, like_count, comment_count, share_count, view_count, hashtag_names`.
+create_time, username, like_count, comment_count, share_count, view_count, hashtag_names`, and
+`voice_to_text` (what the video says) as the post's transcript when the query asked for it.
 `meta-csv`: a Meta Content Library CSV of Facebook posts (its data dictionary's field names, dotted:
 `id, creation_time, text, post_owner.id/.name/.username, statistics.reaction_count/.comment_count/
 .share_count/.views`; it has no post URL) or a CrowdTangle historical-data CSV (`Page Name` or `Group
@@ -34,7 +35,7 @@ from misinfo.domain import Post, utcnow
 from misinfo.errors import InvalidRecord
 from misinfo.landing import LandingZone, RunWriter, new_run_id
 from misinfo.pipeline import ImportReport, import_posts
-from misinfo.schema import post_from_record
+from misinfo.schema import MAX_TEXT_CHARS, post_from_record
 from misinfo.text import nfc
 
 FORMATS = ("tiktok-research", "meta-csv", "zeeschuimer")
@@ -87,7 +88,15 @@ def tiktok_research_record(video: Any, *, source: str, collected_at: str) -> dic
             "shares": video.get("share_count"),
         },
         "hashtags": video.get("hashtag_names") or [],
+        "transcript": _voice_to_text(video.get("voice_to_text")),
     }
+
+
+def _voice_to_text(value: Any) -> dict[str, str] | None:
+    """The Research API's `voice_to_text` as a transcript (its language is not given)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return {"text": value.strip()[:MAX_TEXT_CHARS], "language": "", "source": "voice_to_text"}
 
 
 def _unix_iso(value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from tqdm import tqdm
 
-from misinfo.domain import Post, Review, TaggedPost
+from misinfo.domain import Post, Review, TaggedPost, Transcript
 from misinfo.errors import InvalidRecord
 from misinfo.landing import LandedLine, LandingZone, new_run_id
 from misinfo.schema import post_from_line
@@ -178,6 +178,7 @@ def process(
                         report.quarantined += 1
                     else:
                         posts.append(line.post)
+                posts = keep_transcripts(posts, store)
                 tagged = stage(posts) if posts else []
                 store.upsert(tagged)
                 for tp in tagged:
@@ -191,6 +192,23 @@ def process(
     finally:
         bar.close()
     return report
+
+
+def keep_transcripts(posts: list[Post], store: PostStore) -> list[Post]:
+    """Copies of a video that come without its transcript (a count refresh fetches none) keep the one an
+    earlier copy brought: from earlier in the batch, else from the store. Reindex replays the landing zone
+    in order, so it keeps them the same way."""
+    missing = [p.key for p in posts if p.transcript is None]
+    if not missing:
+        return posts
+    known: dict[str, Transcript] = store.transcripts(missing)
+    out = []
+    for post in posts:
+        post = post.keeping_transcript(known.get(post.key))
+        if post.transcript is not None:
+            known[post.key] = post.transcript
+        out.append(post)
+    return out
 
 
 def process_lock(home: Path) -> AbstractContextManager[None]:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from misinfo.domain import Metrics, Post, utcnow
+from misinfo.domain import Metrics, Post, Transcript, utcnow
 from misinfo.errors import InvalidRecord
 from misinfo.text import nfc
 
@@ -32,6 +32,14 @@ class MetricsIn(BaseModel):
     likes: int | None = Field(default=None, ge=0)
     comments: int | None = Field(default=None, ge=0)
     shares: int | None = Field(default=None, ge=0)
+
+
+class TranscriptIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    language: str = Field(default="", max_length=32)
+    source: str = Field(default="", max_length=32)
 
 
 class PostIn(BaseModel):
@@ -51,6 +59,10 @@ class PostIn(BaseModel):
     metrics: MetricsIn = Field(default_factory=MetricsIn)
     hashtags: list[str] = Field(default_factory=list)
     sources: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(default_factory=list, max_length=100)
+    transcript: TranscriptIn | None = None
+    aigc: bool = False
+    aigc_description: str = Field(default="", max_length=1000)
+    location_created: str = Field(default="", max_length=16)
 
     @field_validator("post_id", mode="before")
     @classmethod
@@ -81,7 +93,17 @@ class PostIn(BaseModel):
             metrics=Metrics(**self.metrics.model_dump()),
             hashtags=tuple(self.hashtags),
             sources=tuple(self.sources),
+            transcript=self._transcript(),
+            aigc=self.aigc,
+            aigc_description=nfc(self.aigc_description),
+            location_created=self.location_created,
         )
+
+    def _transcript(self) -> Transcript | None:
+        t = self.transcript
+        if t is None or not t.text.strip():
+            return None
+        return Transcript(text=nfc(t.text), language=t.language, source=t.source)
 
 
 def _reason(exc: ValidationError) -> str:

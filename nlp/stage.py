@@ -1,5 +1,10 @@
 """The NLP stage `misinfo.pipeline.process` runs: normalize → segment → tag → dedup → claims.
 
+A video's transcript is read with its caption: each is normalised and segmented on its own, then
+joined (caption first) for the tagger and the claim matcher, and a tag's phrase evidence says which
+part it matched in (`Evidence.part`). Copy-paste groups stay on the caption alone, so a transcript
+fetched on a later crawl never moves a post to another group.
+
 Built once per run from the settings (taxonomy, claims registry, newest model, dedup state) and
 called per batch. Its `version` names the model and fingerprints the taxonomy, the registry and the
 matching normalisation (`misinfo.deobfuscate.VERSION`), so a new model, an edited YAML file or a
@@ -11,15 +16,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from misinfo import deobfuscate
-from misinfo.domain import Post, TaggedPost
+from misinfo.domain import Post, Tag, TaggedPost
 from misinfo.settings import Settings
 from nlp.claims import ClaimMatcher, load_registry
 from nlp.dedup import DedupIndex
 from nlp.model import TaggerModel, newest_model_path
 from nlp.normalize import normalize
+from nlp.rules import RuleResult
 from nlp.tagger import Analysis, Tagger, analyse
 from nlp.taxonomy import load_taxonomy
 
@@ -56,6 +63,37 @@ def _safe_analyse(text: str) -> Analysis:
         return Analysis(normalize(""), ())
 
 
+def joined(caption: Analysis, spoken: Analysis) -> Analysis:
+    """Caption then transcript as one analysed text (each normalised and segmented on its own)."""
+    a, b = caption.norm, spoken.norm
+    norm = replace(
+        a,
+        text=" ".join(x for x in (a.text, b.text) if x),
+        tokens=a.tokens + b.tokens,
+        folded=" ".join(x for x in (a.folded, b.folded) if x),  # stays aligned with the tokens
+        hashtags=a.hashtags + b.hashtags,
+        urls=a.urls + b.urls,
+        handles=a.handles + b.handles,
+        emoji=a.emoji + b.emoji,
+        truncated=a.truncated or b.truncated,
+    )
+    return Analysis(norm, caption.words + spoken.words)
+
+
+def with_parts(tags: tuple[Tag, ...], caption_rules: dict[str, RuleResult]) -> tuple[Tag, ...]:
+    """Each phrase of the evidence marked `caption` when the caption alone has it, else `transcript`
+    (a combination that needs both parts counts as the transcript's)."""
+    out = []
+    for tag in tags:
+        in_caption = {e.value for e in caption_rules[tag.narrative].evidence} if tag.narrative in caption_rules else set()
+        evidence = tuple(
+            replace(e, part="caption" if e.value in in_caption else "transcript") if e.kind == "phrase" else e
+            for e in tag.evidence
+        )
+        out.append(replace(tag, evidence=evidence))
+    return tuple(out)
+
+
 class NlpStage:
     """Posts in, tagged posts out (same order)."""
 
@@ -72,15 +110,29 @@ class NlpStage:
         self.version = f"{self.model.version}+{fingerprint}"
 
     def analyse(self, posts: Sequence[Post]) -> list[Analysis]:
-        return [_safe_analyse(_post_text(p)) for p in posts]
+        """Each post's caption (text and hashtags), joined with its transcript when it has one."""
+        return self._analyse(posts)[1]
+
+    def _analyse(self, posts: Sequence[Post]) -> tuple[list[Analysis], list[Analysis]]:
+        captions = [_safe_analyse(_post_text(p)) for p in posts]
+        whole = [
+            joined(c, _safe_analyse(p.transcript.text)) if p.transcript is not None else c
+            for p, c in zip(posts, captions, strict=True)
+        ]
+        return captions, whole
 
     def __call__(self, posts: list[Post]) -> list[TaggedPost]:
         if not posts:
             return []
-        analyses = self.analyse(posts)
+        captions, analyses = self._analyse(posts)
         tags = self.tagger.tag_batch(analyses)
+        rules = self.tagger.rules
+        tags = [
+            with_parts(t, rules.match(c.rules_tokens, c.rules_folded)) if p.transcript is not None and t else t
+            for p, c, t in zip(posts, captions, tags, strict=True)
+        ]
         claims = self.claims.match_batch([a.norm.folded for a in analyses])
-        groups = self.dedup.assign([(p.key, a.norm.folded) for p, a in zip(posts, analyses, strict=True)])
+        groups = self.dedup.assign([(p.key, c.norm.folded) for p, c in zip(posts, captions, strict=True)])
         return [
             TaggedPost(post=p, tags=t, claims=c, dup_group=g, model_version=self.version)
             for p, t, c, g in zip(posts, tags, claims, groups, strict=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from misinfo.domain import ClaimMatch, Metrics, Post, Tag, TaggedPost
+from misinfo.domain import ClaimMatch, Metrics, Post, Tag, TaggedPost, Transcript
 
 T0 = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 
@@ -24,6 +24,9 @@ def make_post(
     shares: int | None = 0,
     views: int | None = None,
     hashtags: tuple[str, ...] = (),
+    transcript: str | Transcript | None = None,
+    aigc: bool = False,
+    location_created: str = "",
 ) -> Post:
     return Post(
         platform=platform,
@@ -37,6 +40,10 @@ def make_post(
         collected_at=T0 + timedelta(days=30),
         metrics=Metrics(views=views, likes=likes, comments=comments, shares=shares),
         hashtags=hashtags,
+        transcript=Transcript(transcript, "vie-VN", "ASR") if isinstance(transcript, str) else transcript,
+        aigc=aigc,
+        aigc_description="Nội dung do AI tạo ra" if aigc else "",
+        location_created=location_created,
     )
 
 

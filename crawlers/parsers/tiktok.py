@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.parsers import Block, PageResult, dig, iso_from_unix
+from crawlers.parsers.captions import best_track
 from crawlers.parsers.numbers import parse_count
 from misinfo.text import nfc
 
@@ -96,8 +97,23 @@ def _hashtags(item: dict[str, Any]) -> list[str]:
     return list(tags.values())
 
 
+def _video_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """TikTok's own AI-generated label (`IsAigc`, `AIGCDescription`) and `locationCreated` (a country code)."""
+    description = item.get("AIGCDescription")
+    location = item.get("locationCreated")
+    return {
+        "aigc": item.get("IsAigc") is True,
+        "aigc_description": nfc(description.strip()) if isinstance(description, str) else "",
+        "location_created": location.strip().upper()[:16] if isinstance(location, str) else "",
+    }
+
+
 def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) -> dict[str, Any] | None:
-    """One `itemStruct` as a posts-format record (fields the page lacks stay None for validation)."""
+    """One `itemStruct` as a posts-format record (fields the page lacks stay None for validation).
+
+    `caption_track` is the caption track to read as the transcript (`captions.best_track`): not a
+    post field, the spider fetches it when the video is new to the source.
+    """
     if not isinstance(item, dict):
         return None
     post_id = item.get("id")
@@ -136,6 +152,8 @@ def item_to_record(item: Any, *, source: str, base_url: str, collected_at: str) 
             "shares": count("shareCount"),
         },
         "hashtags": _hashtags(item),
+        **_video_fields(item),
+        "caption_track": best_track(item),
     }
 
 

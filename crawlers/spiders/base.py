@@ -81,11 +81,11 @@ class SourceSpider(scrapy.Spider):
         text = getattr(response, "text", None)
         return text if isinstance(text, str) else response.body.decode("utf-8", errors="replace")
 
-    def request(self, url: str, callback: Any, *, dont_filter: bool = False, **meta: Any) -> scrapy.Request:
+    def request(self, url: str, callback: Any, *, dont_filter: bool = False, errback: Any = None, **meta: Any) -> scrapy.Request:
         """Every request: robots.txt obeyed unless the source has a permission note, errors classified."""
         if not self.source.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)
+        return scrapy.Request(url, callback=callback, errback=errback or self.on_error, meta=meta, dont_filter=dont_filter)
 
     # ---- outcomes
     def block(self, block: Block, response: Any = None) -> None:
@@ -105,7 +105,7 @@ class SourceSpider(scrapy.Spider):
         self.pages += 1
         self.crawler.stats.inc_value("misinfo/pages")
 
-    def page(self, result: PageResult, response: Any, *, first: bool) -> Iterator[PostItem]:
+    def page(self, result: PageResult, response: Any, *, first: bool) -> Iterator[Any]:
         """Count a fetched page; report its block or yield its posts."""
         self.count_page()
         if result.block is not None:
@@ -117,7 +117,11 @@ class SourceSpider(scrapy.Spider):
             self.block(Block("layout_changed", detail), response)
             return
         for record in result.records:
-            yield PostItem.from_record(record)
+            yield from self.emit(record)
+
+    def emit(self, record: dict[str, Any]) -> Iterator[Any]:
+        """A parsed record as the item to land (a platform may first fetch more for it, see TikTok)."""
+        yield PostItem.from_record(record)
 
     def keep_going(self, result: PageResult) -> bool:
         """Paginate on unless blocked, out of pages, or the page's last post is older than the cutoff."""

@@ -7,13 +7,21 @@ list came back empty although it has videos makes the same run open the page in 
 Browser: the page's own script fetches and signs the list; the spider reads the answers it captures
 (`crawlers.browser.Capture`) with the same pure parsers, scrolling for the next one up to
 MISINFO_CRAWL_MAX_PAGES with the same delay between pages.
+
+Transcripts: a video new to the source (or whose last try failed) has its best caption track
+(`crawlers.parsers.captions.best_track`) fetched by Scrapy in the same crawl, so the same throttle,
+robots.txt rules and host guard apply, and lands with its `transcript`. A track whose URL has expired,
+that fails or that is not WebVTT is counted (`misinfo/transcripts/<kind>`), kept in the crawl state and
+tried again when a later crawl lists the video; the post lands without it either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -21,8 +29,18 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.browser import BROWSER_FAILURES, PLAYWRIGHT_HANDLER, SCROLL_JS, Capture, failure_line
+from crawlers.browser import (
+    BROWSER_FAILURES,
+    PLAYWRIGHT_HANDLER,
+    SCROLL_JS,
+    Capture,
+    InPageGuard,
+    failure_line,
+)
+from crawlers.items import PostItem
+from crawlers.middlewares import RefusedRequest
 from crawlers.parsers import Block, PageResult, tiktok
+from crawlers.parsers.captions import BrokenTrack, transcript_text
 from crawlers.spiders.base import SourceSpider
 
 PAGE_SIZE = 15
@@ -34,6 +52,8 @@ LIST_APIS = {
     "hashtag": ("/api/challenge/item_list/", "challengeID", "cursor"),
     "search": ("/api/search/item/full/", "keyword", "offset"),
 }
+# a track URL that expires sooner than this is not worth a request: it would expire on the way
+EXPIRY_MARGIN_S = 30
 
 
 class TikTokSpider(SourceSpider):
@@ -44,6 +64,7 @@ class TikTokSpider(SourceSpider):
     browser_wait: float
     scroll_delay: float
     browser_path: str
+    tracks_asked: set[str]  # videos whose caption track this run already asked for
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TikTokSpider:
@@ -52,6 +73,7 @@ class TikTokSpider(SourceSpider):
         spider.browser_wait = s.getfloat("MISINFO_BROWSER_WAIT", 20.0)
         spider.scroll_delay = s.getfloat("DOWNLOAD_DELAY", 0.0)
         spider.browser_path = s.get("MISINFO_BROWSER_PATH", "/usr/bin/chromium")
+        spider.tracks_asked = set()
         if spider.source.kind != "profile":
             spider.cutoff = None  # hashtag and search lists are not in time order: page to the limit
         if spider.source.mode != "http":
@@ -59,6 +81,8 @@ class TikTokSpider(SourceSpider):
             # handler starts its own driver); it passes requests without meta["playwright"] to Scrapy's own
             # HTTP handler. Settings are still open here: the crawler freezes them after `from_crawler`.
             s.set("DOWNLOAD_HANDLERS", {urlsplit(spider.base_url).scheme: PLAYWRIGHT_HANDLER}, priority="spider")
+            # the page's own requests bypass Scrapy's host guard: abort those to non-public addresses
+            s.set("PLAYWRIGHT_ABORT_REQUEST", InPageGuard(spider.base_url, spider.refused_in_page), priority="spider")
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -132,6 +156,60 @@ class TikTokSpider(SourceSpider):
         self.logger.info("source %s: plain HTTP got %s (%s); retrying in the browser", self.source.key, block.kind, block.message)
         return self.browser_request()
 
+    # ---- transcripts
+    def emit(self, record: dict[str, Any]) -> Iterator[Any]:
+        """The post, after its caption track when the video is new to this source (or its last try failed)."""
+        track = record.pop("caption_track", None)
+        post_id = record.get("post_id")
+        if not track or not isinstance(post_id, str) or post_id in self.tracks_asked or not self.state.wants_transcript(post_id):
+            yield PostItem.from_record(record)
+            return
+        self.tracks_asked.add(post_id)
+        expires = track.get("expires")
+        if isinstance(expires, int) and expires <= time.time() + EXPIRY_MARGIN_S:
+            when = datetime.fromtimestamp(expires, UTC).isoformat(timespec="seconds")
+            self.transcript_missed(record, "expired", f"the track's URL expired at {when}")
+            yield PostItem.from_record(record)
+            return
+        yield self.request(track["url"], self.parse_track, errback=self.track_failed, dont_filter=True,
+                           record=record, track=track)  # fmt: skip
+
+    def parse_track(self, response: Any) -> Iterator[Any]:
+        record, track = response.meta["record"], response.meta["track"]
+        try:
+            text = transcript_text(self.text_of(response))
+        except BrokenTrack as exc:
+            self.transcript_missed(record, "broken", f"{exc} ({response.url})")
+        else:
+            record["transcript"] = {"text": text, "language": track["language"], "source": track["source"]}
+            self.state.transcript_done(record["post_id"])
+            self.crawler.stats.inc_value("misinfo/transcripts/fetched")
+        yield PostItem.from_record(record)
+
+    def track_failed(self, failure: Any) -> Iterator[Any]:
+        """A caption track that could not be fetched: the post lands without it, the next crawl tries again."""
+        request = failure.request
+        if failure.check(HttpError):
+            kind, detail = "failed", f"HTTP {failure.value.response.status} on {request.url}"
+        elif failure.check(RefusedRequest):
+            kind, detail = "refused", str(failure.value)  # the host guard has reported it as a block
+        elif failure.check(IgnoreRequest):
+            kind, detail = "robots", f"robots.txt disallows {request.url}"
+        else:
+            kind, detail = "failed", f"{type(failure.value).__name__}: {failure.value} ({request.url})"
+        self.transcript_missed(request.meta["record"], kind, detail)
+        yield PostItem.from_record(request.meta["record"])
+
+    def transcript_missed(self, record: dict[str, Any], kind: str, detail: str) -> None:
+        """Count a track not read, and keep the video for the next crawl (until its last try)."""
+        stats = self.crawler.stats
+        stats.inc_value(f"misinfo/transcripts/{kind}")
+        retry = self.state.transcript_failed(record["post_id"], str(record.get("created_at") or ""), f"{kind}: {detail}")
+        if not retry:
+            stats.inc_value("misinfo/transcripts/gave_up")
+        self.logger.warning("source %s: no transcript for video %s (%s: %s)%s", self.source.key, record["post_id"],
+                            kind, detail, "; will retry next crawl" if retry else "; giving up")  # fmt: skip
+
     # ---- browser
     def browser_request(self) -> scrapy.Request:
         return self.request(
@@ -183,6 +261,11 @@ class TikTokSpider(SourceSpider):
             self.crawler.stats.inc_value("misinfo/browser_stalled")
             self.logger.warning("source %s: the page stopped fetching after %d list answers (waited %s)",
                                 self.source.key, capture.seen, waited)  # fmt: skip
+
+    def refused_in_page(self, url: str, why: str) -> None:
+        """A request the page itself made to a non-public address, aborted: a `refused` block, as in HTTP mode."""
+        self.crawler.stats.inc_value("misinfo/refused")
+        self.block(Block("refused", f"{url} (requested by the page in the browser): {why}"))
 
     def browser_error(self, message: str) -> None:
         self.crawler.stats.inc_value("misinfo/browser_errors")

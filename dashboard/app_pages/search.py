@@ -27,7 +27,8 @@ if saved_id and st.session_state.get("search_saved_loaded") != saved_id:  # open
     if saved is not None:
         st.session_state.update(search_text=saved.text, search_narratives=list(saved.narratives),
                                 search_platforms=list(saved.platforms), search_sources=list(saved.sources),
-                                search_status=list(saved.review_statuses), search_page=1, search_run=True,
+                                search_status=list(saved.review_statuses), search_aigc=saved.aigc,
+                                search_page=1, search_run=True,
                                 search_saved_loaded=saved_id)  # fmt: skip
         st.info(t("search.saved_loaded", name=saved.name), icon=":material/bookmark:")
 
@@ -51,6 +52,7 @@ with st.form("search_form"):
             t("search.review_status"), ["unreviewed", *VERDICTS], format_func=lambda v: label_of("verdict", v),
             key="search_status", placeholder=t("common.choose"),
         )  # fmt: skip
+        aigc = st.checkbox(t("search.aigc"), key="search_aigc")
     s1, s2 = st.columns(2)
     sort = s1.selectbox(
         t("search.sort"), ["relevance", "newest", "engagement"], key="search_sort", format_func=lambda s: t(f"search.sort_{s}")
@@ -71,7 +73,7 @@ if first_day is not None and last_day is not None:
     until = until if date_to else None
 query = SearchQuery(
     text=text, narratives=tuple(narratives), platforms=tuple(chosen_platforms), sources=tuple(chosen_sources),
-    review_statuses=tuple(statuses), since=since, until=until, sort=cast(Sort, sort),
+    review_statuses=tuple(statuses), since=since, until=until, sort=cast(Sort, sort), aigc=aigc,
     page=st.session_state.get("search_page", 1), size=size,
 )  # fmt: skip
 with ui.guard():
@@ -114,7 +116,7 @@ top2.download_button(
     icon=":material/download:", key="search_export",
 )  # fmt: skip
 for hit in result.hits:
-    ui.post_card(hit.post, ctx, snippet=hit.snippet)
+    ui.post_card(hit.post, ctx, snippet=hit.snippet, transcript_snippet=hit.transcript_snippet)
 
 
 def _go(delta: int) -> None:

@@ -52,6 +52,8 @@ table = pd.DataFrame(
             t("sources.col_new"): fmt.number(r.new_items),
             t("sources.col_blocks"): fmt.number(r.blocks) + (f" ({r.block_kinds})" if r.block_kinds else ""),
             t("sources.col_errors"): fmt.number(r.errors),
+            t("sources.col_transcripts"): t("sources.transcripts_cell", fetched=fmt.number(r.transcripts_fetched),
+                                            missed=fmt.number(r.transcripts_missed)) if r.platform == "tiktok" else "–",
             t("sources.col_last_ok"): _when(r.last_ok),
             t("sources.col_failing"): fmt.number(r.failing_runs),
             t("sources.col_message"): r.message,

@@ -89,6 +89,10 @@ for trend in ui.boxed_section(t("trends.rising_title"), report.rising, t("trends
     show_top_posts(cards=True, narratives=(trend.id,))
 
 st.subheader(t("trends.table_title"))
+aigc: dict[str, int] = {}
+with ui.guard(stop=False):  # TikTok's own AI-generated label, per narrative, in the window
+    labelled = SearchQuery(aigc=True, since=report.since, until=report.at)
+    aigc = dict(q.cached_facets(ctx.store, ctx.key, version, labelled, "narrative", 100))
 table = pd.DataFrame(
     [
         {
@@ -98,6 +102,7 @@ table = pd.DataFrame(
             t("trends.col_score"): fmt.number(n.score, 1),
             t("trends.col_growth"): fmt.percent(n.growth),
             t("trends.col_engagement"): fmt.number(n.engagement),
+            t("trends.col_aigc"): fmt.number(aigc.get(n.id, 0)),
             t("trends.col_rising"): t("trends.rising_badge") if n.rising else "",
         }
         for n in report.narratives
@@ -105,6 +110,7 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(t("trends.score_help", threshold=fmt.number(s.trend_threshold, 1), min_count=s.trend_min_count))
+st.caption(t("trends.aigc_help"))
 
 st.subheader(t("trends.chart_title"))
 chart_since = at - timedelta(days=range_days)

@@ -34,6 +34,7 @@ class SavedSearch(BaseModel):
     platforms: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     review_statuses: tuple[str, ...] = ()
+    aigc: bool = False  # only videos the platform labels AI-generated
     alert_rule: str | None = None
     attached_at: datetime | None = None
     baseline: tuple[str, ...] = ()  # posts matching when it was attached: never "new" for the rule
@@ -41,7 +42,7 @@ class SavedSearch(BaseModel):
     def query(self, **kw: Any) -> SearchQuery:
         """The search with its filters; `kw` adds since/until/sort/size."""
         return SearchQuery(text=self.text, narratives=self.narratives, platforms=self.platforms,
-                           sources=self.sources, review_statuses=self.review_statuses, **kw)  # fmt: skip
+                           sources=self.sources, review_statuses=self.review_statuses, aigc=self.aigc, **kw)  # fmt: skip
 
 
 def saved_path(home: Path) -> Path:
@@ -87,7 +88,7 @@ def add_saved(home: Path, owner: str, name: str, query: SearchQuery, alert_rule:
         search = SavedSearch(
             id=uuid.uuid4().hex[:10], name=name.strip(), owner=owner, created_at=now, text=query.text.strip(),
             narratives=query.narratives, platforms=query.platforms, sources=query.sources,
-            review_statuses=query.review_statuses, alert_rule=alert_rule or None,
+            review_statuses=query.review_statuses, aigc=query.aigc, alert_rule=alert_rule or None,
             attached_at=now if alert_rule else None, baseline=baseline if alert_rule else (),
         )  # fmt: skip
     except ValidationError as exc:

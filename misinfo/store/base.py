@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from misinfo.domain import Review, TaggedPost
+from misinfo.domain import Review, TaggedPost, Transcript
 
 Sort = Literal["newest", "relevance", "engagement"]
 Interval = Literal["hour", "day"]
@@ -26,7 +26,8 @@ class SearchQuery:
 
     Filters combine with AND; values within one filter with OR. `since` is inclusive, `until`
     exclusive, both on `created_at`. `page` starts at 1. `sources` matches any source that found a
-    post (`Post.sources`), `authors` the account handles.
+    post (`Post.sources`), `authors` the account handles. The text matches a post's caption, hashtags
+    and transcript; `aigc` keeps only videos the platform labels AI-generated.
     """
 
     text: str = ""
@@ -39,6 +40,7 @@ class SearchQuery:
     claim_ids: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
     tagged_only: bool = False
+    aigc: bool = False
     since: datetime | None = None
     until: datetime | None = None
     sort: Sort = "newest"
@@ -48,11 +50,15 @@ class SearchQuery:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One result: the stored post, a snippet (HTML-escaped text with `<mark>` around matches), a score."""
+    """One result: the stored post, a snippet (HTML-escaped text with `<mark>` around matches), a score.
+
+    `transcript_snippet` is the same for the video's transcript when the words are there, else "".
+    """
 
     post: TaggedPost
     snippet: str
     score: float = 0.0
+    transcript_snippet: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,11 @@ class PostStore(Protocol):
         ...
 
     def get(self, key: str) -> TaggedPost | None: ...
+
+    def transcripts(self, keys: Iterable[str]) -> dict[str, Transcript]:
+        """The stored transcripts of those posts among `keys` that have one (`process` keeps them over
+        later copies of a post that come without one, such as count refreshes)."""
+        ...
 
     def search(self, query: SearchQuery) -> SearchPage:
         """One page of hits and the exact total; raises `QueryError` for a query it cannot run."""

@@ -44,7 +44,7 @@ from elasticsearch import (
 )
 
 from misinfo.deobfuscate import match_fold
-from misinfo.domain import Review, TaggedPost
+from misinfo.domain import Review, TaggedPost, Transcript
 from misinfo.errors import ConfigError, QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
 from misinfo.settings import CONFIG_DIR, Settings
@@ -61,7 +61,7 @@ from misinfo.store.base import (
     StoreStats,
     merge_found,
 )
-from misinfo.store.highlight import snippet
+from misinfo.store.highlight import hit_snippets
 from misinfo.store.sqlite import from_us, to_us
 
 ES_CONFIG_DIR = CONFIG_DIR / "elasticsearch"
@@ -89,9 +89,9 @@ _FACET_FIELDS: dict[str, str] = {
 _INTERVALS = {"hour": "1h", "day": "1d"}
 # fields whose type a foreign or stale index must share with the template, or the store misbehaves
 _CHECKED_FIELDS = ("key", "folded", "created_us", "created_at", "engagement", "narratives", "platform",
-                   "source", "sources", "dup_group", "claim_ids", "hashtags", "review_status", "tagged")
+                   "source", "sources", "dup_group", "claim_ids", "hashtags", "review_status", "tagged", "aigc")
 # fields added to the template after indices were created with it: `ensure_index` adds them in place
-_ADDED_FIELDS = ("sources",)
+_ADDED_FIELDS = ("sources", "transcript", "aigc", "location_created")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -350,7 +350,12 @@ class ElasticStore:
         else:
             props = template["template"]["mappings"]["properties"]
             added = {name: props[name] for name in _ADDED_FIELDS}
-            self._call("add new fields to the mapping", lambda: self.client.indices.put_mapping(index=self.alias, properties=added))
+            try:
+                self._call("add new fields to the mapping",
+                           lambda: self.client.indices.put_mapping(index=self.alias, properties=added))
+            except StoreUnavailable as exc:
+                if not isinstance(exc.__cause__, BadRequestError):
+                    raise  # else an index not made from the template (no analyzers, other types): check_mapping says so
         if not self._call("look up the meta index", lambda: self.client.indices.exists(index=self.meta_index).body):
             meta = load_json("meta-index.json")
             try:
@@ -403,7 +408,10 @@ class ElasticStore:
             "sources": list(p.sources),
             "author": p.author,
             "text": p.text,
-            "folded": " ".join(index_tokens(p.text + " " + " ".join(p.hashtags))),
+            "transcript": p.transcript.text if p.transcript else None,
+            "aigc": p.aigc,
+            "location_created": p.location_created or None,
+            "folded": " ".join(index_tokens(p.matching_text)),
             "hashtags": [match_fold(h) for h in p.hashtags],
             "narratives": list(dict.fromkeys(tp.narratives)),
             "claim_ids": list(dict.fromkeys(c.claim_id for c in tp.claims)),
@@ -564,6 +572,20 @@ class ElasticStore:
             return None
         return self._post(resp["_source"])
 
+    @_guard
+    def transcripts(self, keys: Iterable[str]) -> dict[str, Transcript]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Transcript] = {}
+        for i in range(0, len(wanted), self.chunk_size):
+            resp = self.client.mget(index=self.index, ids=wanted[i : i + self.chunk_size],
+                                    source_includes=["doc.post.transcript"])  # fmt: skip
+            for doc in resp["docs"]:
+                data = ((doc.get("_source") or {}).get("doc") or {}).get("post") or {}
+                transcript = Transcript.from_dict(data.get("transcript")) if doc.get("found") else None
+                if transcript is not None:
+                    found[doc["_id"]] = transcript
+        return found
+
     @staticmethod
     def _post(source: dict[str, Any]) -> TaggedPost:
         post = TaggedPost.from_dict(source["doc"])
@@ -582,6 +604,8 @@ class ElasticStore:
             filters.append({"terms": {"hashtags": [match_fold(h.lstrip("#")) for h in q.hashtags]}})
         if q.tagged_only:
             filters.append({"term": {"tagged": True}})
+        if q.aigc:
+            filters.append({"term": {"aigc": True}})
         if q.since or q.until:
             window: dict[str, int] = {}
             if q.since:
@@ -630,7 +654,8 @@ class ElasticStore:
         hits = []
         for hit in resp["hits"]["hits"]:
             tp = self._post(hit["_source"])
-            hits.append(SearchHit(tp, snippet(tp.post.text, words), float(hit.get("_score") or 0.0)))
+            caption, spoken = hit_snippets(tp.post, words)
+            hits.append(SearchHit(tp, caption, float(hit.get("_score") or 0.0), spoken))
         return SearchPage(total=int(resp["hits"]["total"]["value"]), hits=hits, page=query.page, size=query.size)
 
     def scan(self, query: SearchQuery, batch_size: int = 1000) -> Iterator[TaggedPost]:

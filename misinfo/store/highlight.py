@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from misinfo.deobfuscate import deobfuscate, match_text
+from misinfo.domain import Post
 from misinfo.safe import visible
 from misinfo.text import fold, nfc
 
@@ -33,6 +34,15 @@ def written_as(text: str, phrase: str) -> str | None:
         return None
     start, end = mapped.span(*found.span())
     return text[start:end]
+
+
+def hit_snippets(post: Post, words: Sequence[Sequence[str]]) -> tuple[str, str]:
+    """A hit's caption snippet, and its transcript's when the query's words are in the transcript ("" else)."""
+    caption = snippet(post.text, words)
+    if post.transcript is None or not words:
+        return caption, ""
+    spoken = snippet(post.transcript.text, words)
+    return caption, spoken if "<mark>" in spoken else ""
 
 
 def snippet(text: str, words: Sequence[Sequence[str]], width: int = SNIPPET_CHARS) -> str:

@@ -2,7 +2,8 @@
 
 Search is diacritic-insensitive both ways because the indexed column and the query are folded
 by the same function (`misinfo.deobfuscate.match_fold`: evasion tricks undone, then folded with
-đ→d, which FTS5's `remove_diacritics` does not do). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
+đ→d, which FTS5's `remove_diacritics` does not do). A post's caption, hashtags and video transcript
+are indexed together (`Post.matching_text`). Child tables (narratives, claims, hashtags) and the FTS index are kept in step by
 triggers, so an upsert is one `INSERT … ON CONFLICT DO UPDATE` per post.
 """
 
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 import orjson
 
 from misinfo.deobfuscate import match_fold
-from misinfo.domain import Review, TaggedPost
+from misinfo.domain import Review, TaggedPost, Transcript
 from misinfo.errors import QueryError, StoreUnavailable
 from misinfo.query import ParsedQuery, Term, parse_query
 from misinfo.store.base import (
@@ -35,9 +36,9 @@ from misinfo.store.base import (
     StoreStats,
     merge_found,
 )
-from misinfo.store.highlight import snippet
+from misinfo.store.highlight import hit_snippets
 
-SCHEMA_VERSION = 2  # 2: post_sources (every source that found a post)
+SCHEMA_VERSION = 3  # 2: post_sources (every source that found a post); 3: posts.aigc (AI-generated label)
 _CHILDREN_INSERT = """
     INSERT OR IGNORE INTO post_narratives(narrative, created_us, rid, score, engagement)
         SELECT json_extract(value, '$[0]'), new.created_us, new.rid, json_extract(value, '$[1]'), new.engagement
@@ -75,7 +76,8 @@ CREATE TABLE IF NOT EXISTS posts (
     claim_list TEXT NOT NULL,
     hashtag_list TEXT NOT NULL,
     folded TEXT NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    aigc INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS posts_created ON posts(created_us, engagement);
 CREATE INDEX IF NOT EXISTS posts_engagement ON posts(engagement, created_us);
@@ -131,10 +133,18 @@ INSERT OR IGNORE INTO post_sources(source, rid)
     SELECT value, posts.rid FROM posts, json_each(coalesce(json_extract(posts.doc, '$.post.sources'), json_array(posts.source)))
 """
 
+# schema 2 → 3: the platform's AI-generated label gets a column (filled from the stored documents)
+_MIGRATE_3 = """
+ALTER TABLE posts ADD COLUMN aigc INTEGER NOT NULL DEFAULT 0;
+UPDATE posts SET aigc = 1 WHERE json_extract(doc, '$.post.aigc') = 1;
+"""
+# indexes on columns a migration adds: created once the column exists
+_LATE_INDEXES = "CREATE INDEX IF NOT EXISTS posts_aigc ON posts(created_us) WHERE aigc = 1;"
+
 _UPSERT = """
 INSERT INTO posts (key, platform, source, author, created_us, engagement, tagged, dup_group,
-                   review_status, review, tag_list, claim_list, hashtag_list, folded, doc)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 'unreviewed'), ?, ?, ?, ?, ?, ?)
+                   review_status, review, tag_list, claim_list, hashtag_list, folded, doc, aigc)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 'unreviewed'), ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(key) DO UPDATE SET
     platform = excluded.platform, source = excluded.source, author = excluded.author,
     created_us = excluded.created_us, engagement = excluded.engagement, tagged = excluded.tagged,
@@ -142,7 +152,7 @@ ON CONFLICT(key) DO UPDATE SET
     review_status = CASE WHEN excluded.review IS NULL THEN posts.review_status ELSE excluded.review_status END,
     review = COALESCE(excluded.review, posts.review),
     tag_list = excluded.tag_list, claim_list = excluded.claim_list, hashtag_list = excluded.hashtag_list,
-    folded = excluded.folded, doc = excluded.doc
+    folded = excluded.folded, doc = excluded.doc, aigc = excluded.aigc
 """
 
 _FACET_SQL: dict[str, str] = {
@@ -241,6 +251,7 @@ class SqliteStore:
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 self._migrate()
+                self._db.executescript(_LATE_INDEXES)
             self._db.execute("PRAGMA cache_size = -65536")
             self._db.execute("PRAGMA temp_store = MEMORY")
         except (sqlite3.Error, OSError) as exc:
@@ -249,14 +260,20 @@ class SqliteStore:
     def _migrate(self) -> None:
         """Bring a store written by an older version up to SCHEMA_VERSION, in place."""
         found = int(self._db.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()[0])
-        if found < 2:
-            script = f"BEGIN IMMEDIATE; {_MIGRATE_2} {_SCHEMA} {_BACKFILL_2}; UPDATE meta SET v = '2' WHERE k = 'schema'; COMMIT;"
-            try:
-                self._db.executescript(script)  # _SCHEMA recreates the dropped triggers
-            except sqlite3.Error:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+        if found < 2:  # _SCHEMA recreates the dropped triggers
+            self._run_migration(f"{_MIGRATE_2} {_SCHEMA} {_BACKFILL_2};", 2)
+        if found < 3:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(posts)")}
+            self._run_migration(_MIGRATE_3 if "aigc" not in columns else "", 3)
+
+    def _run_migration(self, script: str, version: int) -> None:
+        """One step up, in one transaction: all of it or none."""
+        try:
+            self._db.executescript(f"BEGIN IMMEDIATE; {script} UPDATE meta SET v = '{version}' WHERE k = 'schema'; COMMIT;")
+        except sqlite3.Error:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     # writing
     @staticmethod
@@ -278,22 +295,22 @@ class SqliteStore:
             _dumps([[t.narrative, t.score] for t in tp.tags]),
             _dumps([[c.claim_id, c.score] for c in tp.claims]),
             _dumps([match_fold(h) for h in p.hashtags]),
-            match_fold(p.text + " " + " ".join(p.hashtags)),
+            match_fold(p.matching_text),
             _dumps(doc),
+            1 if p.aigc else 0,
         )
+
+    def _by_keys(self, sql: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` (its `{keys}` a placeholder list) for `keys`, 500 at a time (SQLite's variable limit)."""
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            yield from self._db.execute(sql.format(keys=",".join("?" * len(chunk))), chunk).fetchall()
 
     def _found_by(self, keys: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
         """`(source, sources)` of the posts among `keys` already stored (for `merge_found`)."""
-        found: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            rows = self._db.execute(
-                "SELECT p.key, p.source, group_concat(s.source, char(31)) FROM posts p "
-                f"LEFT JOIN post_sources s ON s.rid = p.rid WHERE p.key IN ({','.join('?' * len(chunk))}) GROUP BY p.rid",
-                chunk,
-            ).fetchall()
-            found.update({key: (source, tuple((sources or source).split(chr(31)))) for key, source, sources in rows})
-        return found
+        rows = self._by_keys("SELECT p.key, p.source, group_concat(s.source, char(31)) FROM posts p "
+                             "LEFT JOIN post_sources s ON s.rid = p.rid WHERE p.key IN ({keys}) GROUP BY p.rid", keys)
+        return {key: (source, tuple((sources or source).split(chr(31)))) for key, source, sources in rows}
 
     @_guard
     def upsert(self, posts: Iterable[TaggedPost]) -> int:
@@ -341,6 +358,13 @@ class SqliteStore:
     def get(self, key: str) -> TaggedPost | None:
         row = self._db.execute("SELECT doc, review FROM posts WHERE key = ?", (key,)).fetchone()
         return _row_to_post(*row) if row else None
+
+    @_guard
+    def transcripts(self, keys: Iterable[str]) -> dict[str, Transcript]:
+        rows = self._by_keys("SELECT key, json_extract(doc, '$.post.transcript') FROM posts WHERE key IN ({keys}) "
+                             "AND json_extract(doc, '$.post.transcript') IS NOT NULL", list(dict.fromkeys(keys)))
+        found = {key: Transcript.from_dict(orjson.loads(value)) for key, value in rows}
+        return {key: transcript for key, transcript in found.items() if transcript is not None}
 
     def _where(self, q: SearchQuery, parsed: ParsedQuery) -> tuple[str, str, list[Any]]:
         """FROM/JOIN clause, WHERE clause and parameters shared by search, scan and facets."""
@@ -392,6 +416,8 @@ class SqliteStore:
             child("post_hashtags", "hashtag", tuple(match_fold(h.lstrip("#")) for h in q.hashtags))
         if q.tagged_only:
             conds.append("p.tagged = 1")
+        if q.aigc:
+            conds.append("p.aigc = 1")
         if q.since:
             conds.append("p.created_us >= ?")
             params.append(to_us(q.since))
@@ -425,7 +451,8 @@ class SqliteStore:
         hits = []
         for doc, review, score in rows:
             tp = _row_to_post(doc, review)
-            hits.append(SearchHit(tp, snippet(tp.post.text, words), -float(score or 0.0)))
+            caption, spoken = hit_snippets(tp.post, words)
+            hits.append(SearchHit(tp, caption, -float(score or 0.0), spoken))
         return SearchPage(total=total, hits=hits, page=query.page, size=query.size)
 
     def scan(self, query: SearchQuery, batch_size: int = 1000) -> Iterator[TaggedPost]:

@@ -130,3 +130,16 @@ def test_a_saved_search_the_store_cannot_run_does_not_stop_the_others(tmp_path, 
     result = jobs.check_alerts(settings, NOW + timedelta(hours=1))
     assert fired(result) == [("claims", CLAIM)]
     assert "too many search terms" in result["problems"][bad.id]
+
+
+def test_a_saved_search_keeps_its_ai_label_filter(tmp_path, home):
+    upsert(home, make_tagged("a1", "Video sáp nhập tỉnh", aigc=True, created_at=NOW - timedelta(hours=1)),
+           make_tagged("a2", "Bài sáp nhập tỉnh", created_at=NOW - timedelta(hours=1)))  # fmt: skip
+    saved = add_saved(home, "lan", "AI", SearchQuery(text="sap nhap", aigc=True))
+    [loaded] = load_saved(home)
+    assert loaded.aigc and loaded.query() == saved.query()
+    store = SqliteStore(home / "store.sqlite3")
+    try:
+        assert [h.post.key for h in store.search(loaded.query()).hits] == ["tiktok:a1"]
+    finally:
+        store.close()

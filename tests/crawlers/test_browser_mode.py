@@ -145,3 +145,30 @@ def test_chromium_missing_or_crashing_is_one_line_and_other_sources_still_run(tm
     assert "MISINFO_CRAWL_BROWSER_PATH" in bad.message and "\n" not in bad.message
     assert (reports["tt-plain"].status, reports["tt-plain"].items) == ("ok", 5)
     assert {p.source for p in landed(s)} == {"tt-plain"}
+
+
+def test_the_page_cannot_make_the_browser_reach_private_addresses(tmp_path, serve, monkeypatch):
+    """The real site's base URL (http://www.tiktok.com), reached through an HTTP proxy (the replay server) by
+    Scrapy and Chromium alike, as in test_guard.py; the page's own script tries loopback and link-local."""
+    posts = vn_posts(5, platform="tiktok", author=NEWS, start_id=8_100)
+    server = serve({})
+    routes = {"/robots.txt": replay.robots_txt(False), **replay.tiktok_site(NEWS, posts, live=True)}
+    profile = routes[f"/@{NEWS}"]
+    assert isinstance(profile, Reply)
+    steer = (f'<script>fetch("http://127.0.0.1:{server.port}/leak-loopback").catch(function(){{}});'
+             'fetch("http://169.254.169.254/latest/meta-data/").catch(function(){});</script></body>')
+    routes[f"/@{NEWS}"] = replace(profile, body=str(profile.body).replace("</body>", steer))
+    server.update(routes)
+    monkeypatch.setenv("http_proxy", server.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    s = crawl_settings(tmp_path, [tiktok("tt-web", handle=NEWS, mode="browser")], tiktok_base_url="http://www.tiktok.com")
+
+    [report] = crawl_all(s, progress=False)
+
+    assert server.hits[0].startswith("http://www.tiktok.com/")  # the real site's URLs, through the proxy
+    signed = [h for h in server.hits if "/api/post/item_list/" in h]
+    assert signed, server.hits  # the page did load its list: Chromium went through the proxy
+    assert not [h for h in server.hits if "leak" in h or "169.254" in h]  # nothing reached either address
+    assert report.status == "blocked" and report.blocks == {"refused": 2}
+    assert "127.0.0.1 is a loopback address" in report.message or "169.254.169.254 is a link-local" in report.message
+    assert len(landed(s)) == 5  # what the page had is kept

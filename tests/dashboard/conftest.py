@@ -149,7 +149,7 @@ def write_home(home: Path, posts: list[TaggedPost] | None = None) -> None:
     runs = home / "crawl_runs.jsonl"
     append_jsonl(runs, crawl_run("vtv24-tiktok", "tiktok", "ok", 30, items=20, new_items=5))
     append_jsonl(runs, crawl_run("vtv24-tiktok", "tiktok", "ok", 6, items=18, new_items=3, mode="browser",
-                                 fallback="api_empty: empty body"))
+                                 fallback="api_empty: empty body", transcripts={"fetched": 2, "expired": 1}))
     append_jsonl(runs, crawl_run("thongtinchinhphu-fb", "facebook", "ok", 30, items=12, new_items=12))
     append_jsonl(runs, crawl_run("thongtinchinhphu-fb", "facebook", "blocked", 6, blocks={"robots": 1}, mode="http",
                                  message="thongtinchinhphu-fb: blocked (robots): robots.txt disallows"))  # fmt: skip

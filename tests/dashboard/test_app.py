@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from misinfo.audit import read_audit
+from misinfo.domain import Evidence, Tag, Transcript
 from misinfo.pipeline import iter_reviews
 from misinfo.store.sqlite import SqliteStore
 from tests.dashboard.conftest import PASSWORDS, app, fixture_posts, tagged, write_home
@@ -364,6 +366,8 @@ def test_sources_page_puts_the_blocked_source_first() -> None:
         ("thongtinchinhphu-fb", 0, "bị chặn"), ("thongtinchinhphu-fb", 12, "thành công"),
         ("vtv24-tiktok", 3, "thành công"), ("vtv24-tiktok", 5, "thành công")]  # fmt: skip
     assert table.iloc[1]["Cách thu thập"] == "Trình duyệt" and table.iloc[0]["Cách thu thập"] == "HTTP"
+    transcripts = "Lời thoại video (lấy được / thử lại sau)"
+    assert (table.iloc[1][transcripts], table.iloc[0][transcripts]) == ("2 / 1", "–")  # TikTok only
     accounts = next(d.value for d in at.dataframe if "Tài khoản" in d.value.columns)
     assert len(accounts) == 6 and "acc1" not in set(accounts["Tài khoản"])
     assert "không lập hồ sơ cá nhân" in texts(at)
@@ -448,3 +452,50 @@ def test_evidence_shows_how_an_evaded_post_wrote_the_phrase(home: Path, monkeypa
     assert "<mark>s.á.p</mark> <mark>n.h.ậ.p</mark> <mark>tỉnh</mark>" in page  # the snippet marks what was written
     assert "cụm từ «sáp nhập tỉnh» (trong bài viết là «s.á.p n.h.ậ.p tỉnh»)" in page  # and so does the evidence
     assert page.count("(trong bài viết là") == 1  # posts that write the phrase plainly get no note
+
+
+def video_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture posts plus a TikTok video whose caption says nothing and whose transcript says it all."""
+    video = tagged("vid1", "Chia sẻ để mọi người cùng biết nhé", hours_ago=0.5, narratives={"province_merger": 0.9},
+                   likes=900)
+    spoken = ("Bà con ơi, danh sách sáp nhập tỉnh mới vừa có\ntỉnh mình đổi tên, <b>dời trụ sở</b>\n"
+              + "Mọi người chia sẻ cho người thân cùng biết. " * 8)
+    post = replace(video.post, transcript=Transcript(spoken, "vie-VN", "ASR"), aigc=True,
+                   aigc_description="Nhà sáng tạo đã gắn nhãn", location_created="VN")
+    tags = (Tag("province_merger", 0.9, (Evidence("phrase", "sáp nhập tỉnh", 1.0, "transcript"),
+                                         Evidence("feature", "model probability", 0.8))),)
+    write_home(home, [replace(video, post=post, tags=tags), *fixture_posts()])
+    monkeypatch.setenv("MISINFO_SOURCES", str(home / "sources.yaml"))
+
+
+def test_a_video_found_by_what_it_says_shows_its_transcript_under_the_caption(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    video_home(home, monkeypatch)
+    at = search(app("lan").run().switch_page("app_pages/search.py").run(), "tinh minh doi ten")
+    assert_clean(at)
+    page = texts(at)
+    assert "Tìm thấy **1** bài" in page and "Chia sẻ để mọi người cùng biết nhé" in page
+    [spoken] = [e for e in at.expander if e.label.startswith("Lời thoại trong video")]
+    assert spoken.label == "Lời thoại trong video (nhận dạng giọng nói của TikTok, vie-VN)"
+    shown = "\n".join(h.value for h in spoken.get("html"))
+    assert "<mark>tỉnh</mark> <mark>mình</mark> <mark>đổi</mark> <mark>tên</mark>" in shown  # the matched excerpt
+    assert "&lt;b&gt;dời trụ sở&lt;/b&gt;" in shown and "<b>dời" not in shown  # inert
+    assert "Toàn bộ lời thoại:" in shown and shown.count("người thân cùng biết") > 8  # the whole of it too
+    assert "🤖 Nhãn của TikTok «nội dung do AI tạo ra» · Nhà sáng tạo đã gắn nhãn" in page
+    assert "Nơi tạo video: VN" in page
+    assert "cụm từ «sáp nhập tỉnh» (trong lời thoại)" in page  # the evidence names the transcript
+
+    at.checkbox(key="search_aigc").check()
+    at = search(at, "sap nhap")
+    assert "Tìm thấy **1** bài" in texts(at)  # only the AI-labelled video
+
+
+def test_trends_counts_ai_labelled_videos_per_narrative(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    video_home(home, monkeypatch)
+    at = app("lan").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    row = table[table["Chủ đề"] == "Sáp nhập tỉnh, xã"].iloc[0]
+    assert row["Video gắn nhãn AI"] == "1"
+    assert table[table["Chủ đề"] != "Sáp nhập tỉnh, xã"]["Video gắn nhãn AI"].tolist() == ["0", "0", "0"]
+    assert "Video gắn nhãn AI: số video TikTok tự gắn nhãn" in texts(at)

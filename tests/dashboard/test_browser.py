@@ -43,6 +43,9 @@ TEXTS = [
 ]
 
 
+SPOKEN = "Alo, tôi là cán bộ công an, anh chuyển tiền vào tài khoản này để phục vụ điều tra, không được báo ai"
+
+
 class RulesStage:
     """Tags posts with the taxonomy's phrase rules (the NLP stage's first step), evidence included."""
 
@@ -84,8 +87,14 @@ def build_home(home: Path) -> None:
                       "text": text, "created_at": (now - timedelta(hours=hours)).isoformat(),
                       "metrics": {"likes": likes, "comments": 3, "shares": 1}}  # fmt: skip
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        video = {"platform": "tiktok", "post_id": "bv", "source": "vtv24-tiktok", "url": "https://example.test/p/bv",
+                 "author": "acc.video", "author_name": "Acc Video", "text": "Xem hết video nhé mọi người",
+                 "transcript": {"text": SPOKEN, "language": "vie-VN", "source": "ASR"}, "aigc": True,
+                 "aigc_description": "Nhà sáng tạo đã gắn nhãn", "created_at": (now - timedelta(hours=1)).isoformat(),
+                 "metrics": {"likes": 40}}  # fmt: skip
+        fh.write(json.dumps(video, ensure_ascii=False) + "\n")
     report = import_posts(home, export)
-    assert report.imported == len(TEXTS)
+    assert report.imported == len(TEXTS) + 1
     settings = Settings(home=home)
     stage = make_stage(settings)
     if isinstance(stage, PassThrough):  # until the NLP stage is wired into the pipeline
@@ -95,7 +104,7 @@ def build_home(home: Path) -> None:
         processed = process(home, store, stage, progress=False)
     finally:
         store.close()
-    assert processed.indexed == len(TEXTS) and processed.per_narrative.get("scam_extortion") == 2
+    assert processed.indexed == len(TEXTS) + 1 and processed.per_narrative.get("scam_extortion") == 3  # the video too
     assert processed.per_narrative.get("province_merger") == 8
 
 
@@ -196,6 +205,18 @@ def test_login_trends_search_in_chromium(chromium: Path, server: str, home: Path
             expect(page.locator("body")).not_to_contain_text("Giá rau")
             expect(page.get_by_role("button", name="Tải xuống CSV tất cả 2 bài")).to_be_visible()
             shot(page, "04-search.png")
+
+            # a video found by what it says: its transcript opens under the caption, the words marked
+            page.get_by_label("Từ khoá", exact=True).and_(page.get_by_role("textbox")).fill("phuc vu dieu tra")
+            page.get_by_role("button", name="Tìm kiếm").click()
+            expect(page.get_by_text("Tìm thấy 1 bài", exact=False)).to_be_visible()
+            expect(page.locator("body")).to_contain_text("Xem hết video nhé mọi người")
+            spoken = page.get_by_test_id("stExpander").filter(has_text="Lời thoại trong video")
+            expect(spoken).to_contain_text("nhận dạng giọng nói của TikTok, vie-VN")
+            expect(spoken.locator("mark").first).to_be_visible()  # opened, because the words matched there
+            assert {m.lower() for m in spoken.locator("mark").all_inner_texts()} >= {"phục", "vụ", "điều", "tra"}
+            expect(page.locator("body")).to_contain_text("Nhãn của TikTok «nội dung do AI tạo ra»")
+            shot(page, "04b-search-transcript.png")
 
             page.get_by_role("link", name="Rà soát").click()
             expect(page.get_by_role("button", name="Lưu kết luận").first).to_be_visible()

@@ -29,6 +29,21 @@ def store(tmp_path: Path):
     s.close()
 
 
+TEXT = queries.CSV_FIELDS.index("text")
+
+
+def test_export_carries_the_transcript_ai_label_and_location_inert(store: SqliteStore, tmp_path: Path) -> None:
+    store.upsert([make_tagged("v", "Chia sẻ", transcript="=HYPERLINK(\"http://x\") sáp nhập tỉnh", aigc=True,
+                              location_created="VN"), make_tagged("p", "bài thường")])  # fmt: skip
+    header = [i18n.t(f"csv.{f}") for f in queries.CSV_FIELDS]
+    out = queries.export_file(store, SearchQuery(text="sap nhap"), home=tmp_path, who="lan", tz="Asia/Ho_Chi_Minh",
+                              header=header)  # fmt: skip
+    [row] = [dict(zip(queries.CSV_FIELDS, r, strict=True)) for r in list(csv.reader(io.StringIO(out.read().decode("utf-8-sig"))))[1:]]
+    assert row["transcript"] == "'=HYPERLINK(\"http://x\") sáp nhập tỉnh"  # text in a spreadsheet, never a formula
+    assert (row["aigc"], row["location_created"]) == ("Nội dung do AI tạo ra", "VN")
+    assert header[queries.CSV_FIELDS.index("transcript")] == "lời thoại video (phụ đề của nền tảng)"
+
+
 def test_export_streams_every_match_not_one_page(store: SqliteStore, tmp_path: Path) -> None:
     store.upsert(
         make_tagged(i, f"Bài số {i} về sáp nhập tỉnh" if i % 2 else f"Bài số {i} khác", hours=i * 0.1)
@@ -41,7 +56,7 @@ def test_export_streams_every_match_not_one_page(store: SqliteStore, tmp_path: P
     assert rows[0] == header and rows[0][0] == "mã bài"
     assert len(rows) == 1 + 1150  # all odd posts, far past the page size and one scan batch
     assert len({r[0] for r in rows[1:]}) == 1150
-    assert all("sáp nhập tỉnh" in r[-1] for r in rows[1:])
+    assert all("sáp nhập tỉnh" in r[TEXT] for r in rows[1:])
     record = read_audit(tmp_path)[-1]
     assert (record["action"], record["who"], record["rows"], record["query"]) == ("export", "lan", 1150, "sap nhap tinh")
 
@@ -60,7 +75,7 @@ def test_export_of_hostile_posts_is_inert_in_a_spreadsheet(store: SqliteStore, t
         for cell in row:
             assert not cell.startswith(FORMULA_START), cell[:40]
             assert len(cell) <= 32_767
-    text = {r[0]: r[-1] for r in rows}
+    text = {r[0]: r[TEXT] for r in rows}
     assert text["tiktok:h-formula"] == "'" + HOSTILE_TEXTS["formula"]  # shown as written, as text
     assert text["tiktok:h-dde"].startswith("'+cmd|") and text["tiktok:h-tab"].startswith("'\t=1+1")
     assert text["tiktok:h-hidden_formula"] == "'=1+1 sáp nhập tỉnh"  # the zero-width space hid nothing

@@ -29,6 +29,10 @@ def test_tiktok_research_answer(tmp_path):
     assert (post.metrics.views, post.metrics.likes, post.metrics.comments, post.metrics.shares) == (356000, 12800, 97, 431)
     assert post.hashtags == ("canhbao", "luadao") and post.source == "tiktok_research"
     assert post.url == "https://www.tiktok.com/@congan.tinh/video/7312345678901234567"
+    assert post.transcript is None  # the query did not ask for voice_to_text for this one
+    spoken = landed(tmp_path)["7312345678901234000"].transcript
+    assert spoken is not None and spoken.text.startswith("Bà con chú ý, danh sách sáp nhập xã")
+    assert (spoken.language, spoken.source) == ("", "voice_to_text")
     bad = list(LandingZone(tmp_path).iter_quarantine())
     assert len(bad) == 1 and "created_at" in bad[0]["reason"] and bad[0]["raw"]["video_description"] == "no time"
 

@@ -157,3 +157,27 @@ def test_reindex_rebuilds_from_landing_zone_and_keeps_reviews(home: Path) -> Non
     assert rebuilt.stats().posts == 3
     got = rebuilt.get("tiktok:1")
     assert got is not None and got.review is not None and got.review.verdict == "false"
+
+
+def test_a_count_refresh_keeps_the_transcript_an_earlier_copy_brought_and_reindex_agrees(home: Path) -> None:
+    settings = Settings(home=home)
+    zone = LandingZone(home)
+    first = make_post(1, "Chia sẻ", likes=1, transcript="danh sách sáp nhập tỉnh mới")
+    zone.append([first, make_post(2, "không lời", likes=1)])
+    store = SqliteStore(settings.sqlite_file)
+    process(home, store, PassThrough(), progress=False)
+    # later runs: refreshes without the transcript, one in its own run, two copies in one batch
+    zone.append([make_post(1, "Chia sẻ", likes=5)])
+    zone.append([make_post(1, "Chia sẻ", likes=7), make_post(1, "Chia sẻ", likes=9), make_post(2, "không lời", likes=3)])
+    process(home, store, PassThrough(), progress=False)
+    got = store.get("tiktok:1")
+    assert got is not None and got.post.metrics.likes == 9 and got.post.transcript == first.transcript
+    assert store.search(SearchQuery("danh sach sap nhap")).total == 1
+    assert store.get("tiktok:2").post.transcript is None  # type: ignore[union-attr]
+    store.close()
+
+    reindex(settings, PassThrough(), progress=False)
+    rebuilt = SqliteStore(settings.sqlite_file)
+    again = rebuilt.get("tiktok:1")
+    assert again is not None and again.post.transcript == first.transcript and again.post.metrics.likes == 9
+    rebuilt.close()

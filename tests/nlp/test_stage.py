@@ -82,3 +82,26 @@ def test_process_tags_and_groups_across_runs(settings):
         store.close()
     quarantined = list(zone.iter_quarantine())
     assert len(quarantined) == 1 and "UTF-8" in json.dumps(quarantined[0], ensure_ascii=False)
+
+
+def test_a_video_is_tagged_on_what_it_says_and_the_evidence_names_the_part(stage):
+    spoken = "Bà con ơi, danh sách sáp nhập tỉnh mới vừa có, tỉnh mình đổi tên và dời trụ sở sang tỉnh bên"
+    video = make_post("v", "Chia sẻ để mọi người cùng biết nhé", hashtags=("tintuc",), transcript=spoken)
+    caption_only = make_post("c", "Chia sẻ để mọi người cùng biết nhé", hashtags=("tintuc",))
+    both = make_post("b", "Tin đồn sáp nhập tỉnh lan truyền", transcript=spoken)
+    tv, tc, tb = stage([video, caption_only, both])
+
+    assert "province_merger" in tv.narratives and not tc.tags
+    phrases = [e for e in tv.tags[0].evidence if e.kind == "phrase"]
+    assert phrases and {e.part for e in phrases} == {"transcript"}
+    assert all(e.part == "" for e in tv.tags[0].evidence if e.kind == "feature")
+    parts = {e.value: e.part for t in tb.tags if t.narrative == "province_merger" for e in t.evidence if e.kind == "phrase"}
+    assert parts.get("sáp nhập tỉnh") == "caption"  # said in the caption too: the caption's
+    assert parts.get("trụ sở") == "transcript" and parts.get("✓ sáp nhập") == "caption"
+    # copy-paste groups read the caption alone: the transcript does not move a video to another group
+    assert tv.dup_group == tc.dup_group
+
+
+def test_a_transcript_that_trips_a_library_still_leaves_the_caption_tagged(stage):
+    [tp] = stage([make_post("x", SCAM, transcript="\udc80" * 5)])
+    assert "scam_extortion" in tp.narratives

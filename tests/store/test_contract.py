@@ -300,6 +300,52 @@ def test_bad_paging_is_a_query_error(store: PostStore) -> None:
         store.search(q(size=100_000))
 
 
+# --- what videos say, and TikTok's AI-generated label -------------------------------------------------------
+
+
+@pytest.fixture
+def videos(store: PostStore) -> PostStore:
+    store.upsert([
+        make_tagged("v1", "Chia sẻ cho mọi người #tintuc", hashtags=("tintuc",), hours=1, location_created="VN",
+                    transcript="Bà con ơi, danh sách sáp nhập tỉnh mới đã có.\nĐất sắp lên giá gấp đôi."),
+        make_tagged("v2", "Cảnh báo: video giả mạo lãnh đạo", hours=2, aigc=True, narratives=("scam_extortion",),
+                    transcript="Chuyển tiền ngay vào tài khoản này."),
+        make_tagged("v3", "Sáp nhập tỉnh: thông tin chính thức", hours=3, aigc=True),
+        make_tagged("v4", "không có lời thoại", hours=4),
+    ])  # fmt: skip
+    return store
+
+
+def test_search_covers_the_transcript_folded_like_text(videos: PostStore) -> None:
+    assert keys(videos.search(q("danh sach sap nhap tinh moi"))) == ["tiktok:v1"]
+    assert set(keys(videos.search(q("sap nhap tinh")))) == {"tiktok:v1", "tiktok:v3"}
+    assert keys(videos.search(q('"dat sap len gia"'))) == ["tiktok:v1"]
+    assert keys(videos.search(q("chuyen tien -gia"))) == []  # `giả` is in v2's caption: the post is one text
+    hit = videos.search(q("dat len gia")).hits[0]
+    assert "<mark>Đất</mark>" in hit.transcript_snippet and "<mark>" not in hit.snippet
+    caption_hit = next(h for h in videos.search(q("sap nhap tinh")).hits if h.post.key == "tiktok:v3")
+    assert caption_hit.transcript_snippet == "" and "<mark>Sáp</mark>" in caption_hit.snippet
+    assert videos.facets(q("chuyen tien"), "narrative") == [("scam_extortion", 1)]
+
+
+def test_filter_by_the_ai_generated_label(videos: PostStore) -> None:
+    assert set(keys(videos.search(q(aigc=True)))) == {"tiktok:v2", "tiktok:v3"}
+    assert keys(videos.search(q("sap nhap", aigc=True))) == ["tiktok:v3"]
+    assert videos.facets(q(aigc=True), "narrative") == [("scam_extortion", 1)]
+    assert [tp.key for tp in videos.scan(q(aigc=True))] == ["tiktok:v3", "tiktok:v2"]
+    assert videos.search(q()).total == 4
+
+
+def test_transcripts_of_stored_posts(videos: PostStore) -> None:
+    got = videos.transcripts(["tiktok:v1", "tiktok:v2", "tiktok:v4", "tiktok:nope"])
+    assert set(got) == {"tiktok:v1", "tiktok:v2"} and got["tiktok:v2"].text == "Chuyển tiền ngay vào tài khoản này."
+    assert (got["tiktok:v1"].language, got["tiktok:v1"].source) == ("vie-VN", "ASR")
+    stored = videos.get("tiktok:v1")
+    assert stored is not None and stored.post.location_created == "VN" and not stored.post.aigc
+    assert videos.get("tiktok:v2").post.aigc_description == "Nội dung do AI tạo ra"  # type: ignore[union-attr]
+    assert videos.transcripts([]) == {}
+
+
 def test_highlight_marks_original_text(corpus: PostStore) -> None:
     hit = corpus.search(q("dong nai")).hits
     by_key = {h.post.key: h.snippet for h in hit}
