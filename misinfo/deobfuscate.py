@@ -44,7 +44,7 @@ from pathlib import Path
 
 from misinfo.text import fold, nfc
 
-VERSION = "1"  # bump when the output changes: stored folded text and tags are recomputed
+VERSION = "2"  # bump when the output changes: stored folded text and tags are recomputed
 MATCH_CHARS = 100_000  # how much of a text is undone (posts are capped well below; see `deobfuscate`)
 
 # --- 1. invisible characters ----------------------------------------------------------------------
@@ -325,10 +325,27 @@ def deobfuscate(text: str) -> Mapped:
     return _deobfuscate(text)
 
 
+# Undoing one trick can reveal another (`L@<0`: the leet `@` makes `LA`, which then joins across the
+# `<`), so the steps run again on their own output until nothing changes: the result is a fixed
+# point, which is what makes the normalisation idempotent. Each round only shortens or keeps the
+# text's tricks, so a handful of rounds is the most any text needs.
+_MAX_ROUNDS = 4
+
+
 def _deobfuscate(text: str) -> Mapped:
-    invisible, special, lookalike = _tables()
     m = Mapped(text, text)
-    if not text.isascii():
+    for _ in range(_MAX_ROUNDS):
+        done = _round(m)
+        if done.text == m.text:
+            return done
+        m = done
+    return m
+
+
+def _round(m: Mapped) -> Mapped:
+    """One pass of every step over `m.text`, composing the offset map."""
+    invisible, special, lookalike = _tables()
+    if not m.text.isascii():
         m = _edit(m, [(a.start(), a.end(), "") for a in invisible.finditer(m.text)])
         edits = []
         for start, end in _clusters(m.text, special):
